@@ -1,0 +1,15 @@
+package dev.scpsync.cli;
+
+/** Process exit codes; documented in the README. */
+final class ExitCodes {
+  /** Done; the destination matches the source. */
+  static final int OK = 0;
+  /** Some paths failed; the destination does not fully match. */
+  static final int FAILED = 1;
+  /** Bad command line, malformed target, missing local source. */
+  static final int USAGE = 2;
+  /** Could not connect, host key refused, or authentication failed. */
+  static final int CONNECT = 3;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,58 @@
+package dev.scpsync.cli;
+
+import dev.scpsync.engine.PushJob;
+import dev.scpsync.engine.SyncResult;
+import dev.scpsync.transport.TargetSpec;
+import dev.scpsync.transport.ssh.SshConnector;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code scpsync push SRC TARGET}: one-shot mirror of a local tree to a remote directory. */
+@Command(name = "push", mixinStandardHelpOptions = true,
+    description = "Mirror the contents of a local directory to a remote directory, once (like rsync -a SRC/ TARGET).")
+final class PushCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SRC", description = "Local directory whose contents are sent.")
+  Path source;
+
+  @Parameters(index = "1", paramLabel = "TARGET", description = "[user@]host[:port]:/path, sftp://user@host:port/path or scp://...")
+  String target;
+
+  @Mixin SyncFlags flags;
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    TargetSpec targetSpec = TargetSpec.parse(target);
+    if (!Files.isDirectory(source)) {
+      throw new ErrorReporter.UsageException(
+          new NoSuchFileException(source.toString()).getFile() + ": local source " + (Files.exists(source) ? "is not a directory" : "does not exist"));
+    }
+    ProgressDisplay progress = new ProgressDisplay(err, !flags.quiet && ProgressDisplay.stderrIsTerminal());
+    SyncResult result;
+    try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
+      result = new PushJob(connector).run(source, targetSpec, flags.toOptions(connection.protocol), progress);
+    } finally {
+      progress.finish();
+    }
+    if (result.dryRun()) {
+      SyncReport.printDryRun(out, result.plan());
+    }
+    if (!flags.quiet || !result.matches()) {
+      out.println(SyncReport.summary("push", targetSpec.display(), result));
+    }
+    out.flush();
+    return result.matches() ? ExitCodes.OK : ExitCodes.FAILED;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.scpsync.engine;
+
+import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.Remote;
+import dev.scpsync.transport.TransferListener;
+import dev.scpsync.tree.Entry;
+import dev.scpsync.tree.Problem;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A push: the plan is carried out on a remote, reading file content from the local root. */
+final class RemoteDestination implements Destination {
+  private final Remote remote;
+  private final Path localRoot;
+
+  RemoteDestination(Remote remote, Path localRoot) {
+    this.remote = remote;
+    this.localRoot = localRoot;
+  }
+
+  @Override
+  public List<Problem> delete(List<Entry> entries) throws IOException {
+    return entries.isEmpty() ? List.of() : remote.delete(entries);
+  }
+
+  @Override
+  public List<Problem> mkdirs(List<Entry> directories) throws IOException {
+    return directories.isEmpty() ? List.of() : remote.mkdirs(directories);
+  }
+
+  @Override
+  public void transfer(List<Entry> files, TransferListener listener) throws IOException {
+    if (files.isEmpty()) {
+      return;
+    }
+    List<FileTransfer> batch = new ArrayList<>(files.size());
+    for (Entry e : files) {
+      batch.add(new FileTransfer(e, LocalPaths.resolveInside(localRoot, e.path())));
+    }
+    remote.upload(batch, listener);
+  }
+
+  @Override
+  public List<Problem> symlinks(List<Entry> links) throws IOException {
+    return links.isEmpty() ? List.of() : remote.symlinks(links);
+  }
+
+  @Override
+  public List<Problem> setAttributes(List<Entry> entries) throws IOException {
+    return entries.isEmpty() ? List.of() : remote.setAttributes(entries);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.scpsync.engine;
+
+import dev.scpsync.plan.Plan;
+import dev.scpsync.transport.TransferListener;
+import dev.scpsync.tree.Problem;
+
+/** Follows a push or pull: the plan once made, then transfer progress and per-path problems. */
+public interface SyncListener extends TransferListener {
+  default void connected(String where, String protocol) {}
+
+  default void planned(Plan plan) {}
+
+  default void problem(Problem problem) {}
+
+  SyncListener NONE = new SyncListener() {};
+}

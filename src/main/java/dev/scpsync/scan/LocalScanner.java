@@ -1,0 +1,147 @@
+package dev.scpsync.scan;
+
+import dev.scpsync.tree.Entry;
+import dev.scpsync.tree.Problem;
+import dev.scpsync.tree.Snapshot;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Walks a local tree into a {@link Snapshot}. Symlinks are recorded as symlinks and never
+ * followed. A path that vanishes or cannot be read mid-walk becomes a {@link Problem}, not a
+ * failure. Works on any {@link java.nio.file.FileSystem}; on one without POSIX attributes, files
+ * get mode 0644 and directories 0755.
+ */
+public final class LocalScanner {
+  private final ExcludeRules excludes;
+
+  public LocalScanner(ExcludeRules excludes) {
+    this.excludes = excludes;
+  }
+
+  /**
+   * Scans the tree below {@code root} (the root itself is not an entry).
+   *
+   * @throws IOException when the root does not exist or is not a directory
+   */
+  public Snapshot scan(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new NoSuchFileException(root.toString(), null, Files.exists(root) ? "not a directory" : "no such directory");
+    }
+    List<Entry> entries = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    Files.walkFileTree(root, Set.of(), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+        if (dir.equals(root)) {
+          return FileVisitResult.CONTINUE;
+        }
+        String rel = relative(root, dir);
+        if (excludes.excludes(rel, true)) {
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        entries.add(Entry.directory(rel, attrs.lastModifiedTime().toInstant(), mode(dir, 0755)));
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        String rel = relative(root, file);
+        if (excludes.excludes(rel, false)) {
+          return FileVisitResult.CONTINUE;
+        }
+        if (attrs.isSymbolicLink()) {
+          try {
+            entries.add(Entry.symlink(rel, Files.readSymbolicLink(file).toString(), attrs.lastModifiedTime().toInstant()));
+          } catch (IOException e) {
+            problems.add(new Problem(rel, "cannot read symlink: " + e.getMessage()));
+          }
+        } else if (attrs.isRegularFile()) {
+          entries.add(Entry.file(rel, attrs.size(), attrs.lastModifiedTime().toInstant(), mode(file, 0644)));
+        } else {
+          problems.add(new Problem(rel, "not a regular file, directory or symlink; skipped"));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException exc) {
+        String rel = relative(root, file);
+        if (exc instanceof NoSuchFileException) {
+          problems.add(new Problem(rel, "vanished during the scan"));
+        } else {
+          problems.add(new Problem(rel, "cannot read: " + exc.getMessage()));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return Snapshot.of(entries, problems);
+  }
+
+  static String relative(Path root, Path p) {
+    Path rel = root.relativize(p);
+    StringBuilder sb = new StringBuilder();
+    for (Path part : rel) {
+      if (!sb.isEmpty()) {
+        sb.append('/');
+      }
+      sb.append(part);
+    }
+    return sb.toString();
+  }
+
+  static int mode(Path p, int fallback) {
+    try {
+      PosixFileAttributes posix = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return toMode(posix.permissions());
+    } catch (UnsupportedOperationException | IOException e) {
+      return fallback;
+    }
+  }
+
+  /** Permission bits of a set of POSIX permissions (setuid/setgid/sticky are not visible to NIO). */
+  public static int toMode(Set<PosixFilePermission> perms) {
+    int mode = 0;
+    for (PosixFilePermission p : perms) {
+      mode |= switch (p) {
+        case OWNER_READ -> 0400;
+        case OWNER_WRITE -> 0200;
+        case OWNER_EXECUTE -> 0100;
+        case GROUP_READ -> 040;
+        case GROUP_WRITE -> 020;
+        case GROUP_EXECUTE -> 010;
+        case OTHERS_READ -> 04;
+        case OTHERS_WRITE -> 02;
+        case OTHERS_EXECUTE -> 01;
+      };
+    }
+    return mode;
+  }
+
+  /** The POSIX permissions of mode bits. */
+  public static Set<PosixFilePermission> toPermissions(int mode) {
+    Set<PosixFilePermission> perms = java.util.EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+    };
+    for (int bit = 0; bit < order.length; bit++) {
+      if ((mode & (1 << bit)) != 0) {
+        perms.add(order[bit]);
+      }
+    }
+    return perms;
+  }
+}

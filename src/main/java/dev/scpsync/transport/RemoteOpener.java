@@ -1,0 +1,47 @@
+package dev.scpsync.transport;
+
+import dev.scpsync.transport.scp.ScpRemote;
+import dev.scpsync.transport.sftp.SftpRemote;
+import dev.scpsync.transport.ssh.SshConnector;
+import java.io.IOException;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens a {@link Remote} for a target: one session, SFTP when offered, else legacy SCP. */
+public final class RemoteOpener {
+  private static final Logger log = LoggerFactory.getLogger(RemoteOpener.class);
+
+  private RemoteOpener() {}
+
+  /**
+   * Connects and opens the tree at the target's path.
+   *
+   * @param requested the protocol the user asked for; a URI scheme in the spec wins over AUTO
+   */
+  public static Remote open(SshConnector connector, TargetSpec target, Protocol requested) throws IOException {
+    Protocol protocol = requested != Protocol.AUTO ? requested : target.protocol();
+    ClientSession session = connector.connect(target);
+    String where = (target.userName().orElse(session.getUsername())) + "@" + target.host()
+        + (target.port() > 0 ? ":" + target.port() : "") + ":" + (target.path().isEmpty() ? "~" : target.path());
+    try {
+      if (protocol != Protocol.SCP) {
+        try {
+          SftpClient sftp = SftpClientFactory.instance().createSftpClient(session);
+          return new SftpRemote(session, target.path(), "sftp://" + where, sftp);
+        } catch (IOException e) {
+          if (protocol == Protocol.SFTP || !session.isOpen()) {
+            throw new IOException(where + ": the server offers no SFTP subsystem (" + e.getMessage() + "); try --protocol scp", e);
+          }
+          log.info("{}: no SFTP subsystem, using the SCP protocol", where);
+        }
+      }
+      return new ScpRemote(session, target.path(), "scp://" + where);
+    } catch (IOException | RuntimeException e) {
+      session.close(true);
+      throw e;
+    }
+  }
+}

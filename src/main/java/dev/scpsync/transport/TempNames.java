@@ -1,0 +1,37 @@
+package dev.scpsync.transport;
+
+import dev.scpsync.tree.TreePaths;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Temporary names for files in flight: {@code .NAME.scpsync-XXXXXXXX.tmp} in the destination's
+ * own directory, so that the final rename never crosses file systems. Names too long to extend
+ * fall back to {@code .scpsync-XXXXXXXX.tmp}.
+ */
+public final class TempNames {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int MAX_NAME_BYTES = 255;
+  public static final String MARKER = ".scpsync-";
+
+  private TempNames() {}
+
+  /** A fresh temporary relative path beside {@code path}. */
+  public static String beside(String path) {
+    byte[] bytes = new byte[4];
+    RANDOM.nextBytes(bytes);
+    String suffix = MARKER + HexFormat.of().formatHex(bytes) + ".tmp";
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    String temp = "." + name + suffix;
+    if (temp.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      temp = suffix;
+    }
+    return TreePaths.join(TreePaths.parent(path), temp);
+  }
+
+  /** Whether a name looks like one of ours (left behind by a killed run). */
+  public static boolean isTemp(String name) {
+    return name.startsWith(".") && name.contains(MARKER) && name.endsWith(".tmp");
+  }
+}

@@ -1,0 +1,166 @@
+package dev.scpsync.transport.ssh;
+
+import dev.scpsync.transport.TargetSpec;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.sshd.client.ClientBuilder;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.util.OsUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens authenticated SSH sessions. One connector holds one MINA client (one I/O thread pool) and
+ * may open many sessions; each session carries many channels.
+ *
+ * <p>Host keys are always checked by {@link KnownHostsVerifier}; MINA's default accept-all
+ * verifier is replaced before the client starts and is never reachable. Credentials tried, in
+ * order: the ssh-agent (when {@code SSH_AUTH_SOCK} is set), key files (explicit, from
+ * ssh_config, then OpenSSH's defaults), then the password in {@code SCPSYNC_PASSWORD}.
+ *
+ * <p>Thread-safe.
+ */
+public final class SshConnector implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(SshConnector.class);
+  static final String PASSWORD_ENV = "SCPSYNC_PASSWORD";
+
+  private final SshOptions options;
+  private final SshClient client;
+  private final KnownHostsVerifier verifier;
+
+  public SshConnector(SshOptions options) {
+    this.options = options;
+    this.verifier = new KnownHostsVerifier(options.knownHosts(), options.acceptNew());
+    HostConfigEntryResolver hosts = options.sshConfig() != null && Files.isRegularFile(options.sshConfig())
+        ? new ConfigFileHostEntryResolver(options.sshConfig())
+        : HostConfigEntryResolver.EMPTY;
+    KeyFilePassphrases passphrases = new KeyFilePassphrases();
+    this.client = ClientBuilder.builder()
+        .serverKeyVerifier(verifier)
+        .hostConfigEntryResolver(hosts)
+        .filePasswordProvider(passphrases)
+        .build();
+    client.setCipherFactories(Ciphers.preferred(options.ciphers()));
+    client.setKeyIdentityProvider(new KeyFileIdentities(options.identities(), SshOptions.defaultIdentityFiles(), passphrases));
+    if (options.useAgent()) {
+      AgentSupport.configure(client);
+    }
+    // Keepalives that expect a reply: a dead peer is noticed within about a minute even when idle.
+    CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(15));
+    CoreModuleProperties.HEARTBEAT_REQUEST.set(client, "keepalive@openssh.com");
+    CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, Duration.ofSeconds(15));
+    CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
+    client.start();
+  }
+
+  public SshOptions options() {
+    return options;
+  }
+
+  /**
+   * Connects and authenticates.
+   *
+   * @throws SshConnectException naming the host, the failed step and the reason
+   */
+  public ClientSession connect(TargetSpec target) throws SshConnectException {
+    String user = target.user() != null ? target.user() : null;
+    String where = target.display();
+    ClientSession session;
+    try {
+      ConnectFuture future = client.connect(user == null ? OsUtils.getCurrentUser() : user, target.host(), target.port() > 0 ? target.port() : 0);
+      future.verify(options.connectTimeout());
+      session = future.getSession();
+    } catch (IOException | RuntimeException e) {
+      throw connectFailure(target, e);
+    }
+    if (user == null && session.getUsername() == null) {
+      session.close(true);
+      throw new SshConnectException(SshConnectException.Step.AUTHENTICATION, "no user name for " + where, null);
+    }
+    String password = System.getenv(PASSWORD_ENV);
+    if (password != null && !password.isEmpty()) {
+      session.addPasswordIdentity(password);
+    }
+    try {
+      session.auth().verify(options.authTimeout());
+      return session;
+    } catch (IOException | RuntimeException e) {
+      HostKeyRejected rejected = verifier.takeRejection(session);
+      session.close(true);
+      if (rejected != null) {
+        throw new SshConnectException(SshConnectException.Step.HOST_KEY, rejected.message(), null);
+      }
+      String reason = rootMessage(e);
+      if (reason.toLowerCase().contains("no more authentication methods") || reason.toLowerCase().contains("auth")) {
+        throw new SshConnectException(SshConnectException.Step.AUTHENTICATION,
+            "authentication as " + session.getUsername() + " to " + hostPort(session, target) + " failed: " + describeCredentials() + " were all refused", e);
+      }
+      throw new SshConnectException(SshConnectException.Step.KEY_EXCHANGE,
+          "SSH handshake with " + hostPort(session, target) + " failed: " + reason, e);
+    }
+  }
+
+  private String describeCredentials() {
+    List<String> tried = new ArrayList<>();
+    if (options.useAgent() && System.getenv("SSH_AUTH_SOCK") != null) {
+      tried.add("agent keys");
+    }
+    if (!options.identities().isEmpty()) {
+      tried.add("key files " + options.identities());
+    } else {
+      tried.add("default key files (~/.ssh/id_ed25519, id_ecdsa, id_rsa)");
+    }
+    if (System.getenv(PASSWORD_ENV) != null) {
+      tried.add("the password from " + PASSWORD_ENV);
+    }
+    return String.join(", ", tried);
+  }
+
+  private static String hostPort(ClientSession session, TargetSpec target) {
+    var address = session.getConnectAddress();
+    return address != null ? String.valueOf(address).replaceFirst("^/", "") : target.host();
+  }
+
+  private static SshConnectException connectFailure(TargetSpec target, Exception e) {
+    String where = target.host() + (target.port() > 0 ? ":" + target.port() : "");
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof UnknownHostException) {
+      return new SshConnectException(SshConnectException.Step.RESOLVE, "cannot resolve host " + target.host() + ": unknown host", e);
+    }
+    String reason = root instanceof ConnectException ? "connection refused"
+        : root instanceof NoRouteToHostException ? "no route to host"
+        : rootMessage(e);
+    return new SshConnectException(SshConnectException.Step.CONNECT, "cannot connect to " + where + ": " + reason, e);
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message.strip();
+  }
+
+  @Override
+  public void close() throws IOException {
+    log.debug("closing SSH client");
+    client.stop();
+    client.close();
+  }
+}

@@ -1,0 +1,205 @@
+package dev.scpsync.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real OpenSSH {@code sshd} on a random loopback port, with generated host and user keys and a
+ * config of its own in a temp directory. Either with the SFTP subsystem, or SCP-only (no
+ * Subsystem line, the way many appliances and dropbear setups look). Started per test class and
+ * stopped by process id.
+ */
+public final class OpenSshServer implements AutoCloseable {
+  private final Path dir;
+  private final boolean sftp;
+  private final Path sshd;
+  private Process process;
+  private int port;
+
+  private OpenSshServer(Path dir, boolean sftp) {
+    this.dir = dir;
+    this.sftp = sftp;
+    this.sshd = RequiredTools.require("OpenSSH server", "/usr/sbin/sshd");
+    RequiredTools.require("ssh-keygen", "/usr/bin/ssh-keygen");
+  }
+
+  /** Starts a server with the SFTP subsystem. */
+  public static OpenSshServer withSftp(Path dir) throws IOException, InterruptedException {
+    return start(dir, true);
+  }
+
+  /** Starts a server with no SFTP subsystem: only exec channels (and so legacy SCP) work. */
+  public static OpenSshServer scpOnly(Path dir) throws IOException, InterruptedException {
+    return start(dir, false);
+  }
+
+  private static OpenSshServer start(Path dir, boolean sftp) throws IOException, InterruptedException {
+    OpenSshServer server = new OpenSshServer(dir, sftp);
+    server.generateKeys();
+    server.launch();
+    return server;
+  }
+
+  private void generateKeys() throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    Processes.runOk(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey().toString()));
+    Processes.runOk(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "scpsync-test", "-f", userKey().toString()));
+    Files.copy(dir.resolve("user_ed25519.pub"), dir.resolve("authorized_keys"));
+  }
+
+  private void launch() throws IOException, InterruptedException {
+    // sshd wants its privilege separation directory even when it never drops privileges.
+    Files.createDirectories(Path.of("/run/sshd"));
+    IOException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      port = freePort();
+      writeConfig();
+      ProcessBuilder pb = new ProcessBuilder(sshd.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString());
+      pb.redirectErrorStream(true);
+      pb.redirectOutput(dir.resolve("sshd.log").toFile());
+      process = pb.start();
+      if (awaitListening(Duration.ofSeconds(10))) {
+        writeKnownHosts();
+        return;
+      }
+      process.destroyForcibly();
+      last = new IOException("sshd did not start on port " + port + ": " + Files.readString(dir.resolve("sshd.log")));
+    }
+    throw last;
+  }
+
+  private void writeConfig() throws IOException {
+    List<String> lines = new ArrayList<>(List.of(
+        "Port " + port,
+        "ListenAddress 127.0.0.1",
+        "HostKey " + hostKey(),
+        "PidFile " + dir.resolve("sshd.pid"),
+        "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+        "PubkeyAuthentication yes",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "PermitRootLogin yes",
+        "AllowTcpForwarding no",
+        "X11Forwarding no",
+        "MaxSessions 64",
+        "MaxStartups 64",
+        "LogLevel ERROR"));
+    if (sftp) {
+      String server = Files.isExecutable(Path.of("/usr/lib/openssh/sftp-server"))
+          ? "/usr/lib/openssh/sftp-server" : "internal-sftp";
+      lines.add("Subsystem sftp " + server);
+    }
+    Files.write(dir.resolve("sshd_config"), lines, StandardCharsets.UTF_8);
+  }
+
+  private void writeKnownHosts() throws IOException {
+    String hostPub = Files.readString(dir.resolve("host_ed25519.pub")).trim();
+    String[] parts = hostPub.split(" ");
+    Files.writeString(knownHosts(), "[127.0.0.1]:" + port + " " + parts[0] + " " + parts[1] + "\n");
+  }
+
+  private boolean awaitListening(Duration timeout) throws InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        return false;
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return true;
+      } catch (IOException notYet) {
+        Thread.sleep(20);
+      }
+    }
+    return false;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public boolean hasSftp() {
+    return sftp;
+  }
+
+  /** The user key's private half (no passphrase). */
+  public Path userKey() {
+    return dir.resolve("user_ed25519");
+  }
+
+  /** A known_hosts file that holds exactly this server's host key. */
+  public Path knownHosts() {
+    return dir.resolve("known_hosts");
+  }
+
+  public Path hostKey() {
+    return dir.resolve("host_ed25519");
+  }
+
+  public Path hostPublicKey() {
+    return dir.resolve("host_ed25519.pub");
+  }
+
+  public String user() {
+    return System.getProperty("user.name");
+  }
+
+  /** An scp-style target for a remote path on this server: {@code user@127.0.0.1:PORT:/path}. */
+  public String target(Path remotePath) {
+    return user() + "@127.0.0.1:" + port + ":" + remotePath;
+  }
+
+  /** Stops the server and every session child it forked. */
+  public void stop() {
+    if (process != null) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroy();
+      try {
+        if (!process.waitFor(java.util.concurrent.TimeUnit.SECONDS.toMillis(5), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /** Starts the server again on the same port with the same keys. */
+  public void restart() throws IOException, InterruptedException {
+    stop();
+    ProcessBuilder pb = new ProcessBuilder(sshd.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString());
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()));
+    process = pb.start();
+    if (!awaitListening(Duration.ofSeconds(10))) {
+      throw new IOException("sshd did not restart on port " + port);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

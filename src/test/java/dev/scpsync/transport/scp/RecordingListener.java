@@ -1,0 +1,30 @@
+package dev.scpsync.transport.scp;
+
+import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.TransferListener;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Remembers what a transfer reported. */
+final class RecordingListener implements TransferListener {
+  final List<String> done = new ArrayList<>();
+  final Map<String, Exception> failed = new LinkedHashMap<>();
+  long bytes;
+
+  @Override
+  public void bytes(long count) {
+    bytes += count;
+  }
+
+  @Override
+  public void done(FileTransfer file) {
+    done.add(file.entry().path());
+  }
+
+  @Override
+  public void failed(FileTransfer file, Exception cause) {
+    failed.put(file.entry().path(), cause);
+  }
+}

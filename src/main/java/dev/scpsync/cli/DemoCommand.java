@@ -51,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "Keep the demo's temp directory (printed) instead of deleting it.")
   boolean keep;
 
+  /** Used by the launcher to record a JVM AOT cache: more data, so the hot paths get profiled. */
+  @Option(names = "--train", hidden = true)
+  boolean train;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -91,6 +95,9 @@ final class DemoCommand implements Callable<Integer> {
 
       step(out, "2. Creating a sample site: pages, styles, a 2 MiB image, a symlink, an empty directory");
       int files = makeSampleTree(local);
+      if (train) {
+        files += makeTrainingData(local);
+      }
       out.printf("   %d files in %s%n", files, local);
 
       try (SshConnector connector = new SshConnector(ssh)) {
@@ -173,6 +180,25 @@ final class DemoCommand implements Callable<Integer> {
       Files.setLastModifiedTime(p, FileTime.from(base));
     }
     return regular.size();
+  }
+
+  private static int makeTrainingData(Path root) throws IOException {
+    Random random = new Random(1);
+    byte[] block = new byte[1024 * 1024];
+    Files.createDirectories(root.resolve("train"));
+    try (OutputStream o = Files.newOutputStream(root.resolve("train/large.bin"))) {
+      for (int i = 0; i < 48; i++) {
+        random.nextBytes(block);
+        o.write(block);
+      }
+    }
+    byte[] small = new byte[4096];
+    for (int i = 0; i < 600; i++) {
+      Path dir = Files.createDirectories(root.resolve("train/d" + (i % 20)));
+      random.nextBytes(small);
+      Files.write(dir.resolve("f" + i + ".dat"), small);
+    }
+    return 601;
   }
 
   /** Whether two local trees hold the same paths, types, sizes, modes, mtimes (seconds) and bytes. */

@@ -59,7 +59,7 @@ public final class SftpRemote implements Remote {
   private static final int SAFE_WRITE = 32 * 1024;
   private static final int MAX_WRITE = 255 * 1024;
   private static final long FSYNC_THRESHOLD = 1024 * 1024;
-  private static final int PARALLEL = 16;
+  private static final int PARALLEL = 32;
 
   private final ClientSession session;
   private final SftpClient sftp;
@@ -369,19 +369,8 @@ public final class SftpRemote implements Remote {
     String temp = remote(TempNames.beside(f.entry().path()));
     boolean done = false;
     try {
-      long sent = 0;
-      try (InputStream in = Files.newInputStream(f.local());
-          CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive))) {
-        // Writes are sent without waiting for each status; MINA's stream keeps a window of them.
-        try (OutputStream out = new SftpOutputStreamAsync((AbstractSftpClient) sftp, writeSize, temp, handle, false)) {
-          byte[] buf = new byte[writeSize];
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            out.write(buf, 0, n);
-            sent += n;
-            listener.bytes(n);
-          }
-        }
+      try (CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive))) {
+        long sent = f.entry().size() <= writeSize ? writeWhole(f, handle, listener) : writeStreamed(f, temp, handle, listener);
         if (sent != f.entry().size()) {
           throw new java.nio.file.NoSuchFileException(f.local().toString(), null,
               "changed while being sent (" + sent + " bytes read, " + f.entry().size() + " expected)");
@@ -398,6 +387,35 @@ public final class SftpRemote implements Remote {
         removeQuietly(temp);
       }
     }
+  }
+
+  /** A file that fits in one write request: one round trip, no stream buffers. */
+  private long writeWhole(FileTransfer f, CloseableHandle handle, TransferListener listener) throws IOException {
+    byte[] data;
+    try (InputStream in = Files.newInputStream(f.local())) {
+      data = in.readNBytes(writeSize + 1);
+    }
+    if (data.length > 0 && data.length <= writeSize) {
+      sftp.write(handle, 0, data, 0, data.length);
+      listener.bytes(data.length);
+    }
+    return data.length;
+  }
+
+  /** A larger file: writes are sent without waiting for each status (MINA keeps a window). */
+  private long writeStreamed(FileTransfer f, String temp, CloseableHandle handle, TransferListener listener) throws IOException {
+    long sent = 0;
+    try (InputStream in = Files.newInputStream(f.local());
+        OutputStream out = new SftpOutputStreamAsync((AbstractSftpClient) sftp, writeSize, temp, handle, false)) {
+      byte[] buf = new byte[writeSize];
+      int n;
+      while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+        out.write(buf, 0, n);
+        sent += n;
+        listener.bytes(n);
+      }
+    }
+    return sent;
   }
 
   private void renameOver(String from, String to) throws IOException {

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.sftp.client.RawSftpClient;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
@@ -346,11 +347,18 @@ public final class SftpRemote implements Remote {
 
   @Override
   public void upload(List<FileTransfer> files, TransferListener listener) throws IOException {
+    // Small files go through one pipelined stream of requests when the server speaks v3 with
+    // posix-rename (OpenSSH); large files and other servers use the blocking API on a few threads.
+    boolean pipeline = sftp.getVersion() == SftpConstants.SFTP_V3 && posixRename != null && sftp instanceof RawSftpClient;
+    List<FileTransfer> small = new ArrayList<>();
     List<Callable<Problem>> tasks = new ArrayList<>();
-    // Large files first, so that a long tail of small files overlaps with them.
     List<FileTransfer> ordered = new ArrayList<>(files);
     ordered.sort(Comparator.comparingLong((FileTransfer f) -> f.entry().size()).reversed());
     for (FileTransfer f : ordered) {
+      if (pipeline && f.entry().size() <= writeSize) {
+        small.add(f);
+        continue;
+      }
       tasks.add(() -> {
         try {
           uploadOne(f, listener);
@@ -361,7 +369,12 @@ public final class SftpRemote implements Remote {
         return null;
       });
     }
-    runAll(tasks);
+    Future<List<Problem>> large = workers.submit(() -> runAll(tasks));
+    if (!small.isEmpty()) {
+      small.sort(Comparator.comparing((FileTransfer f) -> f.entry().path()));
+      new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
+    }
+    await(large);
   }
 
   private void uploadOne(FileTransfer f, TransferListener listener) throws IOException {

@@ -1,0 +1,199 @@
+package dev.scpsync.transport.sftp;
+
+import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.TempNames;
+import dev.scpsync.transport.TransferListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.RawSftpClient;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+
+/**
+ * Uploads many small files (each fits in one write request) over one SFTP v3 channel with the
+ * requests of many files in flight at once, from one thread.
+ *
+ * <p>Written by hand because MINA's {@code SftpClient} offers one blocking call per request: a
+ * file costs open, write, fsetstat, close and rename, five round trips; running files on many
+ * threads instead makes every reply wake every waiting thread (MINA notifies all waiters on one
+ * monitor), which burns the CPU a one-shot push cannot spare. Here up to {@link #WINDOW} requests
+ * are outstanding and replies are read in the order they were sent, which is the order
+ * sftp-server answers in.
+ *
+ * <p>Per file: OPEN (exclusive create of the temp name), then WRITE + FSETSTAT + CLOSE together,
+ * then — only when all three succeeded — the rename over the final path. The rename is never sent
+ * before the write is confirmed, so a failed write can never put partial content in place; the
+ * temp file of a failed file is removed.
+ */
+final class PipelinedUploads {
+  static final int WINDOW = 64;
+  private static final String POSIX_RENAME = "posix-rename@openssh.com";
+
+  private final RawSftpClient raw;
+  private final UnaryOperator<String> remotePath;
+  private final Deque<Expect> inFlight = new ArrayDeque<>();
+
+  /** A reply we wait for, and what to do with it. */
+  private record Expect(int id, ReplyHandler handler) {}
+
+  @FunctionalInterface
+  private interface ReplyHandler {
+    void accept(Buffer reply) throws IOException;
+  }
+
+  PipelinedUploads(RawSftpClient raw, UnaryOperator<String> remotePath) {
+    this.raw = raw;
+    this.remotePath = remotePath;
+  }
+
+  void upload(List<FileTransfer> files, TransferListener listener) throws IOException {
+    Iterator<FileTransfer> next = files.iterator();
+    while (next.hasNext() || !inFlight.isEmpty()) {
+      while (inFlight.size() < WINDOW && next.hasNext()) {
+        start(next.next(), listener);
+      }
+      if (!inFlight.isEmpty()) {
+        Expect e = inFlight.poll();
+        e.handler().accept(raw.receive(e.id()));
+      }
+    }
+  }
+
+  private void start(FileTransfer f, TransferListener listener) throws IOException {
+    byte[] data;
+    try (InputStream in = Files.newInputStream(f.local())) {
+      data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, f.entry().size() + 1));
+    } catch (IOException e) {
+      listener.failed(f, e);
+      return;
+    }
+    if (data.length != f.entry().size()) {
+      listener.failed(f, new java.nio.file.NoSuchFileException(f.local().toString(), null,
+          "changed while being sent (" + data.length + " bytes read, " + f.entry().size() + " expected)"));
+      return;
+    }
+    String temp = remotePath.apply(TempNames.beside(f.entry().path()));
+    Buffer open = new ByteArrayBuffer();
+    open.putString(temp, StandardCharsets.UTF_8);
+    open.putUInt(SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL);
+    open.putUInt(0); // no attributes at create: mode and mtime are set exactly by FSETSTAT
+    int id = raw.send(SftpConstants.SSH_FXP_OPEN, open);
+    inFlight.add(new Expect(id, reply -> opened(f, data, temp, reply, listener)));
+  }
+
+  private void opened(FileTransfer f, byte[] data, String temp, Buffer reply, TransferListener listener) throws IOException {
+    int type = typeOf(reply);
+    if (type != SftpConstants.SSH_FXP_HANDLE) {
+      listener.failed(f, statusError(reply, "cannot create " + temp));
+      return;
+    }
+    byte[] handle = reply.getBytes();
+    Outcome outcome = new Outcome();
+    if (data.length > 0) {
+      Buffer write = new ByteArrayBuffer(data.length + handle.length + 32, false);
+      write.putBytes(handle);
+      write.putLong(0);
+      write.putBytes(data);
+      int writeId = raw.send(SftpConstants.SSH_FXP_WRITE, write);
+      inFlight.add(new Expect(writeId, r -> outcome.check(r, "write")));
+    }
+    Buffer setstat = new ByteArrayBuffer();
+    setstat.putBytes(handle);
+    long mtime = f.entry().mtime().getEpochSecond();
+    setstat.putUInt(SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS | SftpConstants.SSH_FILEXFER_ATTR_ACMODTIME);
+    setstat.putUInt(f.entry().mode());
+    setstat.putUInt(Instant.now().getEpochSecond());
+    setstat.putUInt(mtime);
+    int setstatId = raw.send(SftpConstants.SSH_FXP_FSETSTAT, setstat);
+    inFlight.add(new Expect(setstatId, r -> outcome.check(r, "set mode/mtime")));
+    Buffer close = new ByteArrayBuffer();
+    close.putBytes(handle);
+    int closeId = raw.send(SftpConstants.SSH_FXP_CLOSE, close);
+    inFlight.add(new Expect(closeId, r -> {
+      outcome.check(r, "close");
+      if (outcome.error != null) {
+        remove(temp);
+        listener.failed(f, outcome.error);
+        return;
+      }
+      rename(f, data.length, temp, listener);
+    }));
+  }
+
+  private void rename(FileTransfer f, long bytes, String temp, TransferListener listener) throws IOException {
+    Buffer rename = new ByteArrayBuffer();
+    rename.putString(POSIX_RENAME);
+    rename.putString(temp, StandardCharsets.UTF_8);
+    rename.putString(remotePath.apply(f.entry().path()), StandardCharsets.UTF_8);
+    int id = raw.send(SftpConstants.SSH_FXP_EXTENDED, rename);
+    inFlight.add(new Expect(id, r -> {
+      Outcome outcome = new Outcome();
+      outcome.check(r, "rename into place");
+      if (outcome.error != null) {
+        remove(temp);
+        listener.failed(f, outcome.error);
+      } else {
+        listener.bytes(bytes);
+        listener.done(f);
+      }
+    }));
+  }
+
+  /** Best effort: the reply is read (and ignored) in turn like any other. */
+  private void remove(String temp) throws IOException {
+    Buffer remove = new ByteArrayBuffer();
+    remove.putString(temp, StandardCharsets.UTF_8);
+    int id = raw.send(SftpConstants.SSH_FXP_REMOVE, remove);
+    inFlight.add(new Expect(id, r -> {}));
+  }
+
+  /** The first failure among a file's requests. */
+  private static final class Outcome {
+    SftpException error;
+
+    void check(Buffer reply, String step) {
+      if (error != null) {
+        return;
+      }
+      if (typeOf(reply) != SftpConstants.SSH_FXP_STATUS) {
+        error = new SftpException(SftpConstants.SSH_FX_BAD_MESSAGE, step + ": unexpected reply type " + typeOf(reply));
+        return;
+      }
+      int code = reply.getInt();
+      if (code != SftpConstants.SSH_FX_OK) {
+        error = new SftpException(code, step + ": " + reply.getString());
+      }
+    }
+  }
+
+  /** Reads length, type and id; leaves the buffer at the type-specific payload. */
+  private static int typeOf(Buffer reply) {
+    reply.rpos(0);
+    reply.getInt();
+    int type = reply.getUByte();
+    reply.getInt();
+    return type;
+  }
+
+  private static SftpException statusError(Buffer reply, String context) {
+    reply.rpos(0);
+    reply.getInt();
+    int type = reply.getUByte();
+    reply.getInt();
+    if (type == SftpConstants.SSH_FXP_STATUS) {
+      int code = reply.getInt();
+      return new SftpException(code, context + ": " + reply.getString());
+    }
+    return new SftpException(SftpConstants.SSH_FX_BAD_MESSAGE, context + ": unexpected reply type " + type);
+  }
+}

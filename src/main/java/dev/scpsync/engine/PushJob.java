@@ -25,6 +25,7 @@ import java.util.List;
  * src/ dest}).
  */
 public final class PushJob {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PushJob.class);
   private final SshConnector connector;
 
   public PushJob(SshConnector connector) {
@@ -41,9 +42,12 @@ public final class PushJob {
     long start = System.nanoTime();
     Path root = source.toAbsolutePath().normalize();
     Snapshot local = new LocalScanner(options.excludes()).scan(root);
+    log.debug("scanned {} entries in {} ms", local.size(), (System.nanoTime() - start) / 1_000_000);
     try (Remote remote = RemoteOpener.open(connector, target, options.protocol())) {
+      log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
       RemoteListing listing = remote.list();
+      log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
       Snapshot remoteTree = withoutOurTempFiles(listing.tree());
       PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
       Plan plan = Planner.plan(local, remoteTree, planOptions);
@@ -60,6 +64,7 @@ public final class PushJob {
       }
       PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener);
       executor.execute(plan);
+      log.debug("plan carried out after {} ms", (System.nanoTime() - start) / 1_000_000);
       problems.addAll(executor.problems());
       return new SyncResult(plan, remote.protocol(), false, executor.files(), executor.bytes(), executor.directories(),
           executor.symlinks(), executor.attributes(), executor.deleted(), problems, Duration.ofNanos(System.nanoTime() - start));

@@ -21,13 +21,15 @@ import java.util.List;
 public final class OpenSshServer implements AutoCloseable {
   private final Path dir;
   private final boolean sftp;
+  private final boolean tcpForwarding;
   private final Path sshd;
   private Process process;
   private int port;
 
-  private OpenSshServer(Path dir, boolean sftp) {
+  private OpenSshServer(Path dir, boolean sftp, boolean tcpForwarding) {
     this.dir = dir;
     this.sftp = sftp;
+    this.tcpForwarding = tcpForwarding;
     this.sshd = RequiredTools.require("OpenSSH server", "/usr/sbin/sshd");
     RequiredTools.require("ssh-keygen", "/usr/bin/ssh-keygen");
   }
@@ -42,8 +44,17 @@ public final class OpenSshServer implements AutoCloseable {
     return start(dir, false);
   }
 
+  /** Starts a server with the SFTP subsystem that also forwards TCP: a jump host for ProxyJump. */
+  public static OpenSshServer withTcpForwarding(Path dir) throws IOException, InterruptedException {
+    return start(dir, true, true);
+  }
+
   private static OpenSshServer start(Path dir, boolean sftp) throws IOException, InterruptedException {
-    OpenSshServer server = new OpenSshServer(dir, sftp);
+    return start(dir, sftp, false);
+  }
+
+  private static OpenSshServer start(Path dir, boolean sftp, boolean tcpForwarding) throws IOException, InterruptedException {
+    OpenSshServer server = new OpenSshServer(dir, sftp, tcpForwarding);
     server.generateKeys();
     server.launch();
     return server;
@@ -90,7 +101,7 @@ public final class OpenSshServer implements AutoCloseable {
         "UsePAM no",
         "StrictModes no",
         "PermitRootLogin yes",
-        "AllowTcpForwarding no",
+        "AllowTcpForwarding " + (tcpForwarding ? "local" : "no"),
         "X11Forwarding no",
         "MaxSessions 64",
         "MaxStartups 64",

@@ -1,5 +1,6 @@
 package dev.scpsync.transport.ssh;
 
+import java.util.Map;
 import org.apache.sshd.client.SshClient;
 import org.slf4j.LoggerFactory;
 
@@ -7,10 +8,12 @@ import org.slf4j.LoggerFactory;
 final class AgentSupport {
   private AgentSupport() {}
 
-  static void configure(SshClient client) {
-    UnixSocketAgentFactory.fromEnvironment().ifPresent(factory -> {
+  /** Installs the agent named by {@code env}'s {@code SSH_AUTH_SOCK}; whether there was one. */
+  static boolean configure(SshClient client, Map<String, String> env) {
+    return UnixSocketAgentFactory.fromEnvironment(env).map(factory -> {
       client.setAgentFactory(factory);
-      LoggerFactory.getLogger(AgentSupport.class).debug("using the ssh-agent at SSH_AUTH_SOCK");
-    });
+      LoggerFactory.getLogger(AgentSupport.class).debug("using the ssh-agent at {}", factory.socketPath());
+      return true;
+    }).orElse(false);
   }
 }

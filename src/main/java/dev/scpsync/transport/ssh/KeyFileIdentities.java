@@ -39,7 +39,7 @@ final class KeyFileIdentities implements KeyIdentityProvider {
     List<KeyPair> keys = new ArrayList<>();
     for (Path file : explicit) {
       if (!Files.isReadable(file)) {
-        throw new IOException("identity file " + file + " does not exist or is not readable");
+        throw new KeyFileException("identity file " + file + " does not exist or is not readable", null);
       }
       keys.addAll(load(session, file));
     }

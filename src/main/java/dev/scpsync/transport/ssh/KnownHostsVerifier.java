@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.ClientSessionCreator;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -71,6 +72,11 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
   private HostKeyRejected check(HostAndPort where, PublicKey serverKey) throws IOException {
     String offeredType = KeyUtils.getKeyType(serverKey);
     String fingerprint = KeyUtils.getFingerPrint(serverKey);
+    // As OpenSSH decides: every line is read before deciding, because an @revoked line refuses the
+    // key wherever it stands, and one line with the offered key accepts it even when other lines
+    // (a key rotation) hold an older key of the same type.
+    boolean listed = false;
+    HostKeyRejected changed = null;
     List<String> otherTypes = new ArrayList<>();
     for (Path file : files) {
       if (!Files.isRegularFile(file)) {
@@ -97,18 +103,28 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
           continue;
         }
         if (same) {
-          return null;
+          listed = true;
+          continue;
         }
         String knownType = KeyUtils.getKeyType(known);
         if (knownType.equals(offeredType)) {
-          return new HostKeyRejected(
-              "HOST KEY OF " + where.display() + " HAS CHANGED (possible man-in-the-middle attack): "
-                  + "server offered " + offeredType + " " + fingerprint + ", " + file + " has "
-                  + KeyUtils.getFingerPrint(known) + "; if the change is legitimate, remove the old line with: "
-                  + "ssh-keygen -R '" + where.knownHostsName() + "' -f " + file);
+          if (changed == null) {
+            changed = new HostKeyRejected(
+                "HOST KEY OF " + where.display() + " HAS CHANGED (possible man-in-the-middle attack): "
+                    + "server offered " + offeredType + " " + fingerprint + ", " + file + " has "
+                    + KeyUtils.getFingerPrint(known) + "; if the change is legitimate, remove the old line with: "
+                    + "ssh-keygen -R '" + where.knownHostsName() + "' -f " + file);
+          }
+          continue;
         }
         otherTypes.add(knownType + " in " + file);
       }
+    }
+    if (listed) {
+      return null;
+    }
+    if (changed != null) {
+      return changed;
     }
     if (!otherTypes.isEmpty()) {
       return new HostKeyRejected(
@@ -156,8 +172,11 @@ final class KnownHostsVerifier implements ServerKeyVerifier {
   }
 
   private static HostAndPort hostAndPort(ClientSession session, SocketAddress remoteAddress) {
+    // Behind a ProxyJump the session's socket goes to a local tunnel entrance; MINA records the
+    // host and port the tunnel leads to, which is what known_hosts names (as OpenSSH checks it).
+    SshdSocketAddress jumpTarget = session.getAttribute(ClientSessionCreator.TARGET_SERVER);
     SocketAddress connect = session.getConnectAddress();
-    SocketAddress address = connect != null ? connect : remoteAddress;
+    SocketAddress address = jumpTarget != null ? jumpTarget : connect != null ? connect : remoteAddress;
     if (address instanceof SshdSocketAddress sshd) {
       return new HostAndPort(sshd.getHostName(), sshd.getPort());
     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
@@ -39,14 +40,27 @@ public final class SshConnector implements Closeable {
   private final SshOptions options;
   private final SshClient client;
   private final KnownHostsVerifier verifier;
+  private final HostConfigEntryResolver hosts;
+  private final Map<String, String> env;
+  private final boolean agentInUse;
 
   public SshConnector(SshOptions options) {
+    this(options, System.getenv());
+  }
+
+  /**
+   * A connector that reads {@code SSH_AUTH_SOCK}, {@code SCPSYNC_KEY_PASSPHRASE} and {@code
+   * SCPSYNC_PASSWORD} from {@code env} instead of the process environment, which Java cannot
+   * change in-process; tests use it to point at their own agent and passphrases.
+   */
+  SshConnector(SshOptions options, Map<String, String> env) {
     this.options = options;
+    this.env = Map.copyOf(env);
     this.verifier = new KnownHostsVerifier(options.knownHosts(), options.acceptNew());
-    HostConfigEntryResolver hosts = options.sshConfig() != null && Files.isRegularFile(options.sshConfig())
+    this.hosts = options.sshConfig() != null && Files.isRegularFile(options.sshConfig())
         ? new ConfigFileHostEntryResolver(options.sshConfig())
         : HostConfigEntryResolver.EMPTY;
-    KeyFilePassphrases passphrases = new KeyFilePassphrases();
+    KeyFilePassphrases passphrases = new KeyFilePassphrases(this.env);
     this.client = ClientBuilder.builder()
         .serverKeyVerifier(verifier)
         .hostConfigEntryResolver(hosts)
@@ -54,9 +68,7 @@ public final class SshConnector implements Closeable {
         .build();
     client.setCipherFactories(Ciphers.preferred(options.ciphers()));
     client.setKeyIdentityProvider(new KeyFileIdentities(options.identities(), SshOptions.defaultIdentityFiles(), passphrases));
-    if (options.useAgent()) {
-      AgentSupport.configure(client);
-    }
+    this.agentInUse = options.useAgent() && AgentSupport.configure(client, this.env);
     // Keepalives that expect a reply: a dead peer is noticed within about a minute even when idle.
     CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(15));
     CoreModuleProperties.HEARTBEAT_REQUEST.set(client, "keepalive@openssh.com");
@@ -79,7 +91,12 @@ public final class SshConnector implements Closeable {
     String where = target.display();
     ClientSession session;
     try {
-      ConnectFuture future = client.connect(user == null ? OsUtils.getCurrentUser() : user, target.host(), target.port() > 0 ? target.port() : 0);
+      int port = target.port() > 0 ? target.port() : 0;
+      // OpenSSH's order: the target's user, else the config's User (MINA fills it in, or the local
+      // name when the entry has none), else, for a host the config does not know, the local name.
+      String login = user != null || hosts.resolveEffectiveHost(target.host(), port, null, null, null, null) != null
+          ? user : OsUtils.getCurrentUser();
+      ConnectFuture future = client.connect(login, target.host(), port);
       future.verify(options.connectTimeout());
       session = future.getSession();
     } catch (IOException | RuntimeException e) {
@@ -89,7 +106,7 @@ public final class SshConnector implements Closeable {
       session.close(true);
       throw new SshConnectException(SshConnectException.Step.AUTHENTICATION, "no user name for " + where, null);
     }
-    String password = System.getenv(PASSWORD_ENV);
+    String password = env.get(PASSWORD_ENV);
     if (password != null && !password.isEmpty()) {
       session.addPasswordIdentity(password);
     }
@@ -101,6 +118,11 @@ public final class SshConnector implements Closeable {
       session.close(true);
       if (rejected != null) {
         throw new SshConnectException(SshConnectException.Step.HOST_KEY, rejected.message(), null);
+      }
+      KeyFileException keyFile = findCause(e, KeyFileException.class);
+      if (keyFile != null) {
+        throw new SshConnectException(SshConnectException.Step.AUTHENTICATION,
+            "authentication as " + session.getUsername() + " to " + hostPort(session, target) + " failed: " + keyFile.getMessage(), e);
       }
       String reason = rootMessage(e);
       if (reason.toLowerCase().contains("no more authentication methods") || reason.toLowerCase().contains("auth")) {
@@ -114,7 +136,7 @@ public final class SshConnector implements Closeable {
 
   private String describeCredentials() {
     List<String> tried = new ArrayList<>();
-    if (options.useAgent() && System.getenv("SSH_AUTH_SOCK") != null) {
+    if (agentInUse) {
       tried.add("agent keys");
     }
     if (!options.identities().isEmpty()) {
@@ -122,7 +144,7 @@ public final class SshConnector implements Closeable {
     } else {
       tried.add("default key files (~/.ssh/id_ed25519, id_ecdsa, id_rsa)");
     }
-    if (System.getenv(PASSWORD_ENV) != null) {
+    if (env.get(PASSWORD_ENV) != null) {
       tried.add("the password from " + PASSWORD_ENV);
     }
     return String.join(", ", tried);
@@ -146,6 +168,15 @@ public final class SshConnector implements Closeable {
         : root instanceof NoRouteToHostException ? "no route to host"
         : rootMessage(e);
     return new SshConnectException(SshConnectException.Step.CONNECT, "cannot connect to " + where + ": " + reason, e);
+  }
+
+  private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 
   static String rootMessage(Throwable e) {

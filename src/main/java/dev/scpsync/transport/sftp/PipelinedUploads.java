@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -16,6 +17,7 @@ import java.util.function.UnaryOperator;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.client.RawSftpClient;
+import org.apache.sshd.sftp.client.SftpMessage;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
@@ -24,11 +26,11 @@ import org.apache.sshd.sftp.common.SftpException;
  * requests of many files in flight at once, from one thread.
  *
  * <p>Written by hand because MINA's {@code SftpClient} offers one blocking call per request: a
- * file costs open, write, fsetstat, close and rename, five round trips; running files on many
- * threads instead makes every reply wake every waiting thread (MINA notifies all waiters on one
- * monitor), which burns the CPU a one-shot push cannot spare. Here up to {@link #WINDOW} requests
- * are outstanding and replies are read in the order they were sent, which is the order
- * sftp-server answers in.
+ * file costs open, write, fsetstat, close and rename, five round trips, and every call waits for
+ * its packet to be written before returning. Running files on many threads hides the latency but
+ * pays a thread hand-off per request. Here up to {@link #WINDOW} requests are outstanding, queued
+ * with MINA's non-blocking {@code write}, and replies are read in the order they were sent (the
+ * order sftp-server answers in), taking every reply already there before waiting again.
  *
  * <p>Per file: OPEN (exclusive create of the temp name), then WRITE + FSETSTAT + CLOSE together,
  * then — only when all three succeeded — the rename over the final path. The rename is never sent
@@ -42,6 +44,8 @@ final class PipelinedUploads {
   private final RawSftpClient raw;
   private final UnaryOperator<String> remotePath;
   private final Deque<Expect> inFlight = new ArrayDeque<>();
+  /** Write futures not yet known to be complete; checked in bulk, never one by one. */
+  private final Deque<SftpMessage> unsent = new ArrayDeque<>();
 
   /** A reply we wait for, and what to do with it. */
   private record Expect(int id, ReplyHandler handler) {}
@@ -62,10 +66,34 @@ final class PipelinedUploads {
       while (inFlight.size() < WINDOW && next.hasNext()) {
         start(next.next(), listener);
       }
-      if (!inFlight.isEmpty()) {
-        Expect e = inFlight.poll();
-        e.handler().accept(raw.receive(e.id()));
+      flush();
+      if (inFlight.isEmpty()) {
+        continue;
       }
+      // Wait for the oldest reply, then take every reply that is already there without waiting.
+      Expect e = inFlight.poll();
+      e.handler().accept(raw.receive(e.id()));
+      while (!inFlight.isEmpty()) {
+        Buffer ready = raw.receive(inFlight.peek().id(), Duration.ZERO);
+        if (ready == null) {
+          break;
+        }
+        inFlight.poll().handler().accept(ready);
+      }
+    }
+  }
+
+  /** Queues one request without waiting for it to be written (MINA's {@code send} waits). */
+  private int send(int type, Buffer payload) throws IOException {
+    SftpMessage message = raw.write(type, payload);
+    unsent.add(message);
+    return message.getId();
+  }
+
+  /** Surfaces a failed write (a lost channel) instead of waiting for replies that never come. */
+  private void flush() throws IOException {
+    while (!unsent.isEmpty() && unsent.peek().getFuture().isDone()) {
+      unsent.poll().waitUntilSent();
     }
   }
 
@@ -87,7 +115,7 @@ final class PipelinedUploads {
     open.putString(temp, StandardCharsets.UTF_8);
     open.putUInt(SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL);
     open.putUInt(0); // no attributes at create: mode and mtime are set exactly by FSETSTAT
-    int id = raw.send(SftpConstants.SSH_FXP_OPEN, open);
+    int id = send(SftpConstants.SSH_FXP_OPEN, open);
     inFlight.add(new Expect(id, reply -> opened(f, data, temp, reply, listener)));
   }
 
@@ -104,7 +132,7 @@ final class PipelinedUploads {
       write.putBytes(handle);
       write.putLong(0);
       write.putBytes(data);
-      int writeId = raw.send(SftpConstants.SSH_FXP_WRITE, write);
+      int writeId = send(SftpConstants.SSH_FXP_WRITE, write);
       inFlight.add(new Expect(writeId, r -> outcome.check(r, "write")));
     }
     Buffer setstat = new ByteArrayBuffer();
@@ -114,11 +142,11 @@ final class PipelinedUploads {
     setstat.putUInt(f.entry().mode());
     setstat.putUInt(Instant.now().getEpochSecond());
     setstat.putUInt(mtime);
-    int setstatId = raw.send(SftpConstants.SSH_FXP_FSETSTAT, setstat);
+    int setstatId = send(SftpConstants.SSH_FXP_FSETSTAT, setstat);
     inFlight.add(new Expect(setstatId, r -> outcome.check(r, "set mode/mtime")));
     Buffer close = new ByteArrayBuffer();
     close.putBytes(handle);
-    int closeId = raw.send(SftpConstants.SSH_FXP_CLOSE, close);
+    int closeId = send(SftpConstants.SSH_FXP_CLOSE, close);
     inFlight.add(new Expect(closeId, r -> {
       outcome.check(r, "close");
       if (outcome.error != null) {
@@ -135,7 +163,7 @@ final class PipelinedUploads {
     rename.putString(POSIX_RENAME);
     rename.putString(temp, StandardCharsets.UTF_8);
     rename.putString(remotePath.apply(f.entry().path()), StandardCharsets.UTF_8);
-    int id = raw.send(SftpConstants.SSH_FXP_EXTENDED, rename);
+    int id = send(SftpConstants.SSH_FXP_EXTENDED, rename);
     inFlight.add(new Expect(id, r -> {
       Outcome outcome = new Outcome();
       outcome.check(r, "rename into place");
@@ -153,7 +181,7 @@ final class PipelinedUploads {
   private void remove(String temp) throws IOException {
     Buffer remove = new ByteArrayBuffer();
     remove.putString(temp, StandardCharsets.UTF_8);
-    int id = raw.send(SftpConstants.SSH_FXP_REMOVE, remove);
+    int id = send(SftpConstants.SSH_FXP_REMOVE, remove);
     inFlight.add(new Expect(id, r -> {}));
   }
 

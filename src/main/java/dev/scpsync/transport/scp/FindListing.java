@@ -14,10 +14,10 @@ import org.apache.sshd.client.session.ClientSession;
  * Lists a remote tree with one exec of {@code find}, for servers that have no SFTP.
  *
  * <p>GNU find ({@code -printf}) gives everything in one process: type, mode, size, mtime to the
- * nanosecond, symlink target. Where {@code -printf} is missing (busybox, BSD), a POSIX-ish
- * fallback runs {@code stat -c '%f %s %Y'} and {@code readlink} per entry. Its limits: one or two
- * extra processes per entry (slow on large trees), mtimes in whole seconds, and symlink targets
- * that end in a newline lose it ({@code $(...)} strips it).
+ * nanosecond, symlink target. Where {@code -printf} is missing (busybox, BSD), a POSIX-ish fallback
+ * runs {@code stat -c '%f %s %Y'} and {@code readlink} per entry. Its limits: one or two extra
+ * processes per entry (slow on large trees), mtimes in whole seconds, and symlink targets that end
+ * in a newline lose it ({@code $(...)} strips it).
  *
  * <p>The script {@code cd}s into the root, so a root that is a symlink to a directory is followed
  * while nothing below it is (find never follows links by default). It exits 100 when the root does
@@ -31,14 +31,24 @@ final class FindListing {
   private FindListing() {}
 
   static String script(String root, boolean forcePosix) {
-    return "r=" + ShellQuoting.quote(root) + "\n"
-        + "if [ -d \"$r\" ]; then cd \"$r\" || exit " + ROOT_NOT_ENTERABLE + "\n"
-        + "elif [ -e \"$r\" ] || [ -L \"$r\" ]; then exit " + ROOT_NOT_DIRECTORY + "\n"
-        + "else exit " + ROOT_MISSING + "; fi\n"
-        + (forcePosix ? "" : "if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then\n"
-            + "  printf 'gnu\\n'\n"
-            + "  exec find . -mindepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%l\\0%P\\0'\n"
-            + "fi\n")
+    return "r="
+        + ShellQuoting.quote(root)
+        + "\n"
+        + "if [ -d \"$r\" ]; then cd \"$r\" || exit "
+        + ROOT_NOT_ENTERABLE
+        + "\n"
+        + "elif [ -e \"$r\" ] || [ -L \"$r\" ]; then exit "
+        + ROOT_NOT_DIRECTORY
+        + "\n"
+        + "else exit "
+        + ROOT_MISSING
+        + "; fi\n"
+        + (forcePosix
+            ? ""
+            : "if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then\n"
+                + "  printf 'gnu\\n'\n"
+                + "  exec find . -mindepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%l\\0%P\\0'\n"
+                + "fi\n")
         + "printf 'posix\\n'\n"
         + "exec find . -exec sh -c '\n"
         + "for f do\n"
@@ -54,7 +64,8 @@ final class FindListing {
    *
    * @throws IOException when the root is not a directory, or the listing cannot run
    */
-  static RemoteListing list(ClientSession session, String root, String description, Duration idle, boolean forcePosix)
+  static RemoteListing list(
+      ClientSession session, String root, String description, Duration idle, boolean forcePosix)
       throws IOException {
     try (RemoteProcess sh = RemoteProcess.start(session, "sh -s", idle)) {
       sh.stdin().write(script(root, forcePosix).getBytes(StandardCharsets.UTF_8));
@@ -69,7 +80,8 @@ final class FindListing {
           case ROOT_NOT_DIRECTORY:
             throw new IOException(description + " is not a directory");
           default:
-            throw new IOException("cannot list " + description + " (exit status " + exit + "): " + sh.stderr());
+            throw new IOException(
+                "cannot list " + description + " (exit status " + exit + "): " + sh.stderr());
         }
       }
       Snapshot tree = ListingParser.parse(sh.stdout(), List.of());
@@ -81,7 +93,8 @@ final class FindListing {
         return new RemoteListing(true, tree);
       }
       if (exit != 1 || sh.stderr().isEmpty()) {
-        throw new IOException("listing " + description + " failed (exit status " + exit + "): " + sh.stderr());
+        throw new IOException(
+            "listing " + description + " failed (exit status " + exit + "): " + sh.stderr());
       }
       // find exits 1 after a subtree it could not read, having listed the rest: keep both.
       List<Problem> problems = new ArrayList<>(tree.problems());

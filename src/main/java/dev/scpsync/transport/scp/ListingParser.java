@@ -18,18 +18,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the NUL-separated records that {@link FindListing}'s script prints into a {@link
- * Snapshot}. No I/O of its own beyond the stream it is given.
+ * Reads the NUL-separated records that {@link FindListing}'s script prints into a {@link Snapshot}.
+ * No I/O of its own beyond the stream it is given.
  *
- * <p>Two formats, announced by a first line: {@code gnu} — six fields per entry from GNU find's
- * {@code -printf '%y\0%m\0%s\0%T@\0%l\0%P\0'} (type letter, octal mode, size, mtime as
- * seconds with a fraction, link target, path); {@code posix} — three fields from
- * {@code stat -c '%f %s %Y'} (hex st_mode, size, whole seconds), link target, path. NUL is the
- * one byte a path cannot hold, so any name, newlines included, parses.
+ * <p>Two formats, announced by a first line. {@code gnu}: six fields per entry from GNU find's
+ * {@code -printf '%y\0%m\0%s\0%T@\0%l\0%P\0'} (type letter, octal mode, size, mtime as seconds with
+ * a fraction, link target, path). {@code posix}: the output of {@code stat -c '%f %s %Y'} (hex
+ * st_mode, size, whole seconds), link target, path. NUL is the one byte a path cannot hold, so any
+ * name, newlines included, parses.
  *
- * <p>Names that are not valid UTF-8 cannot become {@link Entry} paths: each is reported as a
- * {@link Problem} (shown with replacement characters) and left out, together with everything
- * below it.
+ * <p>Names that are not valid UTF-8 cannot become {@link Entry} paths: each is reported as a {@link
+ * Problem} (shown with replacement characters) and left out, together with everything below it.
  */
 final class ListingParser {
   private static final int MAX_FIELD = 1 << 20;
@@ -43,11 +42,13 @@ final class ListingParser {
     ListingParser parser = new ListingParser();
     parser.problems.addAll(extraProblems);
     String format = new String(readField(in, '\n', true), StandardCharsets.US_ASCII);
-    int fields = switch (format) {
-      case "gnu" -> 6;
-      case "posix" -> 3;
-      default -> throw new IOException("unexpected listing header '" + ServerText.clean(format) + "'");
-    };
+    int fields =
+        switch (format) {
+          case "gnu" -> 6;
+          case "posix" -> 3;
+          default ->
+              throw new IOException("unexpected listing header '" + ServerText.clean(format) + "'");
+        };
     byte[][] record = new byte[fields][];
     while (true) {
       byte[] first = readField(in, 0, false);
@@ -84,12 +85,13 @@ final class ListingParser {
       throw new IOException("malformed stat output '" + ServerText.clean(r[0]) + "'");
     }
     int raw = Integer.parseInt(stat[0], 16);
-    char type = switch (raw & 0170000) {
-      case 0100000 -> 'f';
-      case 0040000 -> 'd';
-      case 0120000 -> 'l';
-      default -> '?';
-    };
+    char type =
+        switch (raw & 0170000) {
+          case 0100000 -> 'f';
+          case 0040000 -> 'd';
+          case 0120000 -> 'l';
+          default -> '?';
+        };
     add(type, raw & 07777, Long.parseLong(stat[1]), parseSeconds(stat[2]), r[1], r[2]);
   }
 
@@ -118,7 +120,8 @@ final class ListingParser {
           entries.add(Entry.symlink(path, linkTarget, mtime));
         }
       }
-      default -> problems.add(new Problem(path, "not a regular file, directory or symlink; left alone"));
+      default ->
+          problems.add(new Problem(path, "not a regular file, directory or symlink; left alone"));
     }
   }
 
@@ -127,7 +130,8 @@ final class ListingParser {
     try {
       BigDecimal value = new BigDecimal(text);
       BigDecimal seconds = value.setScale(0, RoundingMode.FLOOR);
-      int nanos = value.subtract(seconds).movePointRight(9).setScale(0, RoundingMode.FLOOR).intValueExact();
+      int nanos =
+          value.subtract(seconds).movePointRight(9).setScale(0, RoundingMode.FLOOR).intValueExact();
       return Instant.ofEpochSecond(seconds.longValueExact(), nanos);
     } catch (NumberFormatException | ArithmeticException e) {
       throw new IOException("malformed time '" + ServerText.clean(text) + "' in the listing", e);
@@ -148,7 +152,8 @@ final class ListingParser {
 
   private static String strictUtf8(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -181,7 +186,8 @@ final class ListingParser {
         throw new EOFException("the remote listing ended in the middle of an entry");
       }
       if (field.size() >= MAX_FIELD) {
-        throw new IOException("a field of the remote listing is longer than " + MAX_FIELD + " bytes");
+        throw new IOException(
+            "a field of the remote listing is longer than " + MAX_FIELD + " bytes");
       }
       field.write(b);
     }

@@ -31,9 +31,8 @@ final class RemotePaths {
   }
 
   /**
-   * Why a relative path must not reach the server, or {@code null} when it may. Empty, "." and
-   * ".." elements would make a path leave the root or name the root itself (think of
-   * {@code rm -rf}).
+   * Why a relative path must not reach the server, or {@code null} when it may. Empty, "." and ".."
+   * elements would make a path leave the root or name the root itself (think of {@code rm -rf}).
    */
   static String unsafe(String relative) {
     if (relative.indexOf('\0') >= 0) {
@@ -48,9 +47,9 @@ final class RemotePaths {
   }
 
   /**
-   * Why a path cannot travel in an SCP control record, or {@code null} when it can. SCP records
-   * are lines: a newline would end the record early, and some implementations eat a carriage
-   * return, so such names are refused rather than mangled.
+   * Why a path cannot travel in an SCP control record, or {@code null} when it can. SCP records are
+   * lines: a newline would end the record early, and some implementations eat a carriage return, so
+   * such names are refused rather than mangled.
    */
   static String notCarriableByScp(String relative) {
     String unsafe = unsafe(relative);

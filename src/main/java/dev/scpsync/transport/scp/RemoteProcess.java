@@ -18,9 +18,9 @@ import org.apache.sshd.core.CoreModuleProperties;
  * status.
  *
  * <p>Nothing here waits forever. Every read of stdout and every write to stdin that makes no
- * progress for {@code idle} fails (MINA's window timeouts, set per channel), as do the channel
- * open and the wait for the exit status. Stderr is collected as it arrives (the first 64 KiB) so
- * that a chatty command never stalls the channel's flow control.
+ * progress for {@code idle} fails (MINA's window timeouts, set per channel), as do the channel open
+ * and the wait for the exit status. Stderr is collected as it arrives (the first 64 KiB) so that a
+ * chatty command never stalls the channel's flow control.
  */
 final class RemoteProcess implements Closeable {
   private static final int STDERR_LIMIT = 64 * 1024;
@@ -42,7 +42,8 @@ final class RemoteProcess implements Closeable {
    *
    * @throws IOException when the channel cannot be opened, e.g. because the session is gone
    */
-  static RemoteProcess start(ClientSession session, String command, Duration idle) throws IOException {
+  static RemoteProcess start(ClientSession session, String command, Duration idle)
+      throws IOException {
     ChannelExec channel = session.createExecChannel(command);
     CoreModuleProperties.WINDOW_TIMEOUT.set(channel, idle);
     CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, idle);
@@ -85,7 +86,8 @@ final class RemoteProcess implements Closeable {
    */
   int exitStatus() throws IOException {
     Set<ClientChannelEvent> events =
-        channel.waitFor(EnumSet.of(ClientChannelEvent.EXIT_STATUS, ClientChannelEvent.CLOSED), idle);
+        channel.waitFor(
+            EnumSet.of(ClientChannelEvent.EXIT_STATUS, ClientChannelEvent.CLOSED), idle);
     if (events.contains(ClientChannelEvent.TIMEOUT)) {
       throw new IOException("no exit status within " + idle.toSeconds() + " s");
     }

@@ -9,19 +9,19 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * The records of the SCP protocol (rcp's, as OpenSSH and dropbear speak it) and its one-byte
- * status replies.
+ * The records of the SCP protocol (rcp's, as OpenSSH and dropbear speak it) and its one-byte status
+ * replies.
  *
  * <pre>
- *   T&lt;mtime-sec&gt; &lt;mtime-usec&gt; &lt;atime-sec&gt; &lt;atime-usec&gt;\n   times of the next C or D
- *   C&lt;mode, 4 octal digits&gt; &lt;size&gt; &lt;name&gt;\n               a file; size bytes follow
- *   D&lt;mode&gt; 0 &lt;name&gt;\n                                   enter (or create) a directory
- *   E\n                                                   leave it
+ *   T&lt;mtime-s&gt; &lt;mtime-us&gt; &lt;atime-s&gt; &lt;atime-us&gt;\n  times of the next C or D
+ *   C&lt;mode: 4 octal digits&gt; &lt;size&gt; &lt;name&gt;\n          a file; size bytes follow
+ *   D&lt;mode&gt; 0 &lt;name&gt;\n                              enter (or create) a directory
+ *   E\n                                              leave it
  *   status: 0 ok | 1 text\n (error, go on) | 2 text\n (fatal, peer exits)
  * </pre>
  *
- * Parsing is strict: a record that is not exactly of this form is a protocol error, never
- * guessed at.
+ * Parsing is strict: a record that is not exactly of this form is a protocol error, never guessed
+ * at.
  */
 final class ScpMessages {
   /** OpenSSH reads records into 2 KiB; a little more room for long UTF-8 names. */
@@ -40,31 +40,39 @@ final class ScpMessages {
   private ScpMessages() {}
 
   /**
-   * Reads one status reply. Returns on 0; throws {@link ScpException} with the peer's text
-   * (control characters removed) on 1 or 2, and on any other byte.
+   * Reads one status reply. Returns on 0; throws {@link ScpException} with the peer's text (control
+   * characters removed) on 1 or 2, and on any other byte.
    *
    * @throws EOFException when the peer closed its side instead of replying
    */
   static void readAck(InputStream in) throws IOException {
-    int status = in.read();
+    checkStatus(in.read(), in);
+  }
+
+  /** {@link #readAck} for a status byte already read. */
+  static void checkStatus(int status, InputStream in) throws IOException {
     if (status == 0) {
       return;
     }
     if (status < 0) {
       throw new EOFException("the remote scp ended without replying");
     }
-    byte[] text = readLine(in);
-    switch (status) {
-      case 1 -> throw new ScpException(ScpException.Kind.REFUSED, withoutScpPrefix(ServerText.clean(text)));
-      case 2 -> throw new ScpException(ScpException.Kind.FATAL, withoutScpPrefix(ServerText.clean(text)));
-      default -> {
-        byte[] whole = new byte[text.length + 1];
-        whole[0] = (byte) status;
-        System.arraycopy(text, 0, whole, 1, text.length);
-        // Typically a login script that prints to stdout, which breaks every binary protocol.
-        throw new ScpException(ScpException.Kind.PROTOCOL, "unexpected reply from the remote scp: '" + ServerText.clean(whole) + "'");
-      }
+    if (status == 1 || status == 2) {
+      String text = withoutScpPrefix(ServerText.clean(readLine(in)));
+      throw new ScpException(
+          status == 1 ? ScpException.Kind.REFUSED : ScpException.Kind.FATAL, text);
     }
+    // Typically a login script printing to stdout, which breaks every binary protocol. Show
+    // what already arrived, but never wait for more: the peer may be waiting for us.
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    seen.write(status);
+    int b;
+    while (seen.size() < 200 && in.available() > 0 && (b = in.read()) >= 0 && b != '\n') {
+      seen.write(b);
+    }
+    throw new ScpException(
+        ScpException.Kind.PROTOCOL,
+        "unexpected reply from the remote scp: '" + ServerText.clean(seen.toByteArray()) + "'");
   }
 
   private static String withoutScpPrefix(String text) {
@@ -83,7 +91,9 @@ final class ScpMessages {
         return line.toByteArray();
       }
       if (line.size() >= MAX_LINE) {
-        throw new ScpException(ScpException.Kind.PROTOCOL, "the remote scp sent a line longer than " + MAX_LINE + " bytes");
+        throw new ScpException(
+            ScpException.Kind.PROTOCOL,
+            "the remote scp sent a line longer than " + MAX_LINE + " bytes");
       }
       line.write(b);
     }
@@ -94,8 +104,16 @@ final class ScpMessages {
    * dropped (truncated, so a time never moves into the next microsecond).
    */
   static byte[] times(Instant mtime, Instant atime) {
-    return ascii("T" + mtime.getEpochSecond() + " " + mtime.getNano() / 1000
-        + " " + atime.getEpochSecond() + " " + atime.getNano() / 1000 + "\n");
+    return ascii(
+        "T"
+            + mtime.getEpochSecond()
+            + " "
+            + mtime.getNano() / 1000
+            + " "
+            + atime.getEpochSecond()
+            + " "
+            + atime.getNano() / 1000
+            + "\n");
   }
 
   /** Whether {@link #times} can carry an instant: OpenSSH refuses negative seconds. */
@@ -121,7 +139,9 @@ final class ScpMessages {
   static void checkTimes(byte[] line) throws ScpException {
     String s = new String(line, StandardCharsets.ISO_8859_1);
     if (!s.matches("T\\d{1,19} \\d{1,6} \\d{1,19} \\d{1,6}")) {
-      throw new ScpException(ScpException.Kind.PROTOCOL, "malformed time record from the remote scp: '" + ServerText.clean(line) + "'");
+      throw new ScpException(
+          ScpException.Kind.PROTOCOL,
+          "malformed time record from the remote scp: '" + ServerText.clean(line) + "'");
     }
   }
 
@@ -144,7 +164,9 @@ final class ScpMessages {
     }
     ok = ok && digits > 0 && i < line.length && line[i++] == ' ';
     if (!ok) {
-      throw new ScpException(ScpException.Kind.PROTOCOL, "malformed record from the remote scp: '" + ServerText.clean(line) + "'");
+      throw new ScpException(
+          ScpException.Kind.PROTOCOL,
+          "malformed record from the remote scp: '" + ServerText.clean(line) + "'");
     }
     return new Record((char) line[0], mode, size, Arrays.copyOfRange(line, i, line.length));
   }

@@ -17,9 +17,9 @@ import java.util.List;
 import org.apache.sshd.client.session.ClientSession;
 
 /**
- * The sending side of SCP: one {@code scp -r -t -d -- ROOT} on the server takes many files,
- * moving between directories with D/E records, so a batch costs one exec channel rather than one
- * per file or per directory.
+ * The sending side of SCP: one {@code scp -r -t -d -- ROOT} on the server takes many files, moving
+ * between directories with D/E records, so a batch costs one exec channel rather than one per file
+ * or per directory.
  *
  * <p>Why our own codec rather than MINA's {@code ScpClient}: that one opens a channel per call,
  * copies through an 8 KiB buffer, sends whole-second times and pastes paths into the command line
@@ -29,6 +29,10 @@ import org.apache.sshd.client.session.ClientSession;
  * <p>No {@code -p}: with it, scp would also chmod every existing directory we pass through to the
  * mode in our D record, and we do not know those modes. Without it the sink still applies the T
  * record's times; exact file modes are set by the rename script ({@link FinalRenames}).
+ *
+ * <p>A D record for a directory that does not exist makes the sink create it (mode 0755). The
+ * engine creates parents first, so that only happens when one vanished in the meantime; a parent
+ * that is a regular file is refused, and every file below it fails with the sink's message.
  *
  * <p>A sink that refused a file may keep that file's times for the next record at the same level
  * (OpenSSH resets them only after a successful write), so after any refusal the caller should
@@ -58,15 +62,21 @@ final class ScpSink implements Closeable {
    * @throws IOException when scp cannot start there (missing root, no scp binary, session gone)
    */
   static ScpSink open(ClientSession session, String root, Duration idle) throws IOException {
-    RemoteProcess scp = RemoteProcess.start(session, "scp -r -t -d -- " + ShellQuoting.quote(root), idle);
+    RemoteProcess scp =
+        RemoteProcess.start(session, "scp -r -t -d -- " + ShellQuoting.quote(root), idle);
     try {
       ScpMessages.readAck(scp.stdout());
       return new ScpSink(scp);
     } catch (IOException e) {
       String stderr = scp.stderr();
       scp.close();
-      throw new IOException("cannot start 'scp -t' in " + root + ": " + e.getMessage()
-          + (stderr.isEmpty() ? "" : " (" + stderr + ")"), e);
+      throw new IOException(
+          "cannot start 'scp -t' in "
+              + root
+              + ": "
+              + e.getMessage()
+              + (stderr.isEmpty() ? "" : " (" + stderr + ")"),
+          e);
     }
   }
 
@@ -87,7 +97,12 @@ final class ScpSink implements Closeable {
     try (FileChannel local = FileChannel.open(upload.file().local(), StandardOpenOption.READ)) {
       long size = local.size();
       if (size != entry.size()) {
-        return new IOException("local file changed since it was scanned (" + size + " bytes, " + entry.size() + " expected)");
+        return new IOException(
+            "local file changed since it was scanned ("
+                + size
+                + " bytes, "
+                + entry.size()
+                + " expected)");
       }
       Exception notThere = enter(upload.directory());
       if (notThere != null) {
@@ -129,38 +144,50 @@ final class ScpSink implements Closeable {
     String problem = null;
     while (sent < size) {
       buffer.clear().limit((int) Math.min(buffer.capacity(), size - sent));
-      int n = problem == null ? readFully(local) : 0;
+      int n = 0;
+      if (problem == null) {
+        try {
+          n = readFully(local);
+          if (n < buffer.limit()) {
+            problem = "local file shrank while being sent";
+          }
+        } catch (IOException e) {
+          problem = "cannot read the local file: " + e.getMessage();
+        }
+      }
       if (n < buffer.limit()) {
-        // The file shrank: pad with zeros to keep the protocol in step, then report it.
-        problem = "local file shrank while being sent";
+        // Pad with zeros to keep the protocol in step; the status byte then reports the problem.
         Arrays.fill(buffer.array(), n, buffer.limit(), (byte) 0);
       }
       out.write(buffer.array(), 0, buffer.limit());
       sent += buffer.limit();
       listener.bytes(buffer.limit());
     }
-    if (problem == null && local.read(ByteBuffer.allocate(1)) > 0) {
-      problem = "local file grew while being sent";
+    if (problem == null) {
+      try {
+        if (local.read(ByteBuffer.allocate(1)) > 0) {
+          problem = "local file grew while being sent";
+        }
+      } catch (IOException e) {
+        problem = "cannot read the local file: " + e.getMessage();
+      }
     }
     return problem;
   }
 
   private int readFully(FileChannel local) throws IOException {
-    int total = 0;
-    while (buffer.hasRemaining()) {
-      int n = local.read(buffer);
-      if (n < 0) {
-        break;
-      }
-      total += n;
+    while (buffer.hasRemaining() && local.read(buffer) >= 0) {
+      // keep reading: a file channel may return short counts
     }
-    return total;
+    return buffer.position();
   }
 
   /** Moves to a directory with E and D records; returns why it could not, or null. */
   private Exception enter(List<String> target) throws IOException {
     int common = 0;
-    while (common < cwd.size() && common < target.size() && cwd.get(common).equals(target.get(common))) {
+    while (common < cwd.size()
+        && common < target.size()
+        && cwd.get(common).equals(target.get(common))) {
       common++;
     }
     while (cwd.size() > common) {
@@ -175,7 +202,11 @@ final class ScpSink implements Closeable {
       // A refused D leaves the sink where it was: it is not inside, so no E is owed.
       Exception refused = refusal(() -> ScpMessages.readAck(replies));
       if (refused != null) {
-        return new IOException("cannot enter directory " + String.join("/", target.subList(0, i + 1)) + ": " + refused.getMessage());
+        return new IOException(
+            "cannot enter directory "
+                + String.join("/", target.subList(0, i + 1))
+                + ": "
+                + refused.getMessage());
       }
       cwd.add(target.get(i));
     }

@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The server is not trusted (CVE-2019-6111: a server answering {@code scp -f} could send any
  * name and old clients wrote it). Here the server's names only ever get compared, never used: a
- * record must be a C record whose name equals, byte for byte, the last element of the path that
- * is due next, and whose size equals the listed size. A D or E record, a different or extra name,
- * a name with '/', "." or "..", an empty name, a size that differs, or data after the last
- * file is a protocol violation: that file fails, nothing more is read from the channel, and the
- * caller continues with a new one.
+ * record must be a C record whose name equals, byte for byte, the last element of the path that is
+ * due next, and whose size equals the listed size. A D or E record, a different or extra name, a
+ * name with '/', "." or "..", an empty name, a size that differs, or data after the last file is a
+ * protocol violation: that file fails, nothing more is read from the channel, and the caller
+ * continues with a new one.
  *
  * <p>A local file is created (never replaced: {@code CREATE_NEW}) only after its record passed
  * those checks, and deleted again when the transfer fails.
@@ -58,7 +58,8 @@ final class ScpSource implements Closeable {
     return sb.toString();
   }
 
-  static ScpSource open(ClientSession session, List<String> remotePaths, Duration idle) throws IOException {
+  static ScpSource open(ClientSession session, List<String> remotePaths, Duration idle)
+      throws IOException {
     RemoteProcess scp = RemoteProcess.start(session, command(remotePaths), idle);
     ScpSource source = new ScpSource(scp);
     // The source waits for one status byte before it starts sending.
@@ -103,7 +104,8 @@ final class ScpSource implements Closeable {
    * One file. Returns true when the channel is still in step (the file may have failed cleanly),
    * false after a failure that leaves it unusable. ScpException: the server broke the protocol.
    */
-  private boolean receiveOne(FileTransfer file, TransferListener listener, boolean last) throws IOException {
+  private boolean receiveOne(FileTransfer file, TransferListener listener, boolean last)
+      throws IOException {
     String path = file.entry().path();
     byte[] expectedName = file.entry().name().getBytes(StandardCharsets.UTF_8);
     boolean timed = false;
@@ -115,7 +117,11 @@ final class ScpSource implements Closeable {
       switch (type) {
         case 1, 2 -> {
           String text = ServerText.clean(ScpMessages.readLine(in));
-          failed(file, new IOException("remote scp: " + (text.startsWith("scp: ") ? text.substring(5) : text)), listener);
+          failed(
+              file,
+              new IOException(
+                  "remote scp: " + (text.startsWith("scp: ") ? text.substring(5) : text)),
+              listener);
           return type == 1;
         }
         case 'T' -> {
@@ -123,47 +129,74 @@ final class ScpSource implements Closeable {
           ScpMessages.checkTimes(withType('T', rest));
           if (timed) {
             // One T per file; a server repeating them would keep us busy for ever.
-            throw new ScpException(ScpException.Kind.PROTOCOL, "the server sent two time records in a row; refused");
+            throw new ScpException(
+                ScpException.Kind.PROTOCOL, "the server sent two time records in a row; refused");
           }
           timed = true;
           out.write(ScpMessages.OK);
           out.flush();
         }
         case 'C' -> {
-          ScpMessages.Record record = ScpMessages.parseRecord(withType('C', ScpMessages.readLine(in)));
+          ScpMessages.Record record =
+              ScpMessages.parseRecord(withType('C', ScpMessages.readLine(in)));
           check(record, expectedName, file);
           return transfer(file, record.size(), listener, last);
         }
         default -> {
           byte[] rest = ScpMessages.readLine(in);
-          throw new ScpException(ScpException.Kind.PROTOCOL, "the server sent '" + ServerText.clean(withType((byte) type, rest))
-              + "' where the file " + path + " was expected; refused");
+          throw new ScpException(
+              ScpException.Kind.PROTOCOL,
+              "the server sent '"
+                  + ServerText.clean(withType((byte) type, rest))
+                  + "' where the file "
+                  + path
+                  + " was expected; refused");
         }
       }
     }
   }
 
-  private static void check(ScpMessages.Record record, byte[] expectedName, FileTransfer file) throws ScpException {
+  private static void check(ScpMessages.Record record, byte[] expectedName, FileTransfer file)
+      throws ScpException {
     byte[] name = record.name();
     String shown = record.printableName();
-    if (name.length == 0 || Arrays.equals(name, new byte[] {'.'}) || Arrays.equals(name, new byte[] {'.', '.'})
+    if (name.length == 0
+        || Arrays.equals(name, new byte[] {'.'})
+        || Arrays.equals(name, new byte[] {'.', '.'})
         || indexOf(name, (byte) '/') >= 0) {
-      throw new ScpException(ScpException.Kind.PROTOCOL, "the server sent a file named '" + shown + "', which is not a plain name; refused");
+      throw new ScpException(
+          ScpException.Kind.PROTOCOL,
+          "the server sent a file named '" + shown + "', which is not a plain name; refused");
     }
     if (!Arrays.equals(name, expectedName)) {
-      throw new ScpException(ScpException.Kind.PROTOCOL,
-          "the server sent a file named '" + shown + "' where " + file.entry().path() + " was expected; refused");
+      throw new ScpException(
+          ScpException.Kind.PROTOCOL,
+          "the server sent a file named '"
+              + shown
+              + "' where "
+              + file.entry().path()
+              + " was expected; refused");
     }
     if (record.size() != file.entry().size()) {
-      throw new ScpException(ScpException.Kind.PROTOCOL, "the server sent " + record.size() + " bytes for "
-          + file.entry().path() + " where the listing had " + file.entry().size() + "; refused (the file changed?)");
+      throw new ScpException(
+          ScpException.Kind.PROTOCOL,
+          "the server sent "
+              + record.size()
+              + " bytes for "
+              + file.entry().path()
+              + " where the listing had "
+              + file.entry().size()
+              + "; refused (the file changed?)");
     }
   }
 
-  private boolean transfer(FileTransfer file, long size, TransferListener listener, boolean last) throws IOException {
+  private boolean transfer(FileTransfer file, long size, TransferListener listener, boolean last)
+      throws IOException {
     OutputStream local;
     try {
-      local = Files.newOutputStream(file.local(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      local =
+          Files.newOutputStream(
+              file.local(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
       // Tell the source to skip this file; it goes on with the next one.
       out.write(ScpMessages.error("cannot write the local file"));
@@ -192,7 +225,17 @@ final class ScpSource implements Closeable {
         remaining -= n;
         listener.bytes(n);
       }
-      ScpMessages.readAck(in);
+      int status = in.read();
+      if (status > 2) {
+        throw new ScpException(
+            ScpException.Kind.PROTOCOL,
+            "the server sent more than the "
+                + size
+                + " bytes it announced for "
+                + file.entry().path()
+                + "; refused");
+      }
+      ScpMessages.checkStatus(status, in);
       out.write(writeFailure == null ? ScpMessages.OK : ScpMessages.error("local write failed"));
       out.flush();
       complete = writeFailure == null;
@@ -213,7 +256,10 @@ final class ScpSource implements Closeable {
     }
     if (last && !endsCleanly()) {
       deleteQuietly(file);
-      failed(file, new IOException("the server sent more than was requested after it; refused"), listener);
+      failed(
+          file,
+          new IOException("the server sent more than was requested after it; refused"),
+          listener);
       return false;
     }
     listener.done(file);

@@ -3,9 +3,9 @@ package dev.scpsync.transport.scp;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Makes text that a server sent safe to put in a message or a log line. Status messages, stderr
- * and error lines come from the other side of the connection and may carry terminal escape
- * sequences or fake line breaks; they are shown only after control characters are removed.
+ * Makes text that a server sent safe to put in a message or a log line. Status messages, stderr and
+ * error lines come from the other side of the connection and may carry terminal escape sequences or
+ * fake line breaks; they are shown only after control characters are removed.
  */
 final class ServerText {
   private static final int MAX_CHARS = 2000;

@@ -3,8 +3,8 @@ package dev.scpsync.transport.scp;
 /**
  * Quoting for the POSIX shell that runs every exec request on the server. Each remote path goes
  * into a command line or script as one single-quoted word, so that no byte of a file name is ever
- * interpreted by the shell: legacy scp clients pasted names unquoted into {@code scp -t}
- * command lines, which let a name like {@code $(reboot)} run (CVE-2020-15778).
+ * interpreted by the shell: legacy scp clients pasted names unquoted into {@code scp -t} command
+ * lines, which let a name like {@code $(reboot)} run (CVE-2020-15778).
  */
 final class ShellQuoting {
   private ShellQuoting() {}

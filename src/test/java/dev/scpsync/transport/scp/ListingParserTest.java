@@ -35,14 +35,19 @@ class ListingParserTest {
 
   @Test
   void gnuRecordsBecomeEntriesWithNanosecondTimes() throws Exception {
-    Snapshot s = new Listing("gnu")
-        .fields("d", "755", "4096", "1700000000.1234567890", "", "dir")
-        .fields("f", "4644", "12", "1700000001.0000000010", "", "dir/new\nline")
-        .fields("l", "777", "3", "1700000002.5000000000", "../x", "dir/link")
-        .fields("p", "644", "0", "1700000003.0000000000", "", "fifo")
-        .parse();
-    assertThat(s.get("dir")).isEqualTo(Entry.directory("dir", Instant.ofEpochSecond(1_700_000_000L, 123_456_789), 0755));
-    assertThat(s.get("dir/new\nline")).isEqualTo(Entry.file("dir/new\nline", 12, Instant.ofEpochSecond(1_700_000_001L, 1), 04644));
+    Snapshot s =
+        new Listing("gnu")
+            .fields("d", "755", "4096", "1700000000.1234567890", "", "dir")
+            .fields("f", "4644", "12", "1700000001.0000000010", "", "dir/new\nline")
+            .fields("l", "777", "3", "1700000002.5000000000", "../x", "dir/link")
+            .fields("p", "644", "0", "1700000003.0000000000", "", "fifo")
+            .parse();
+    assertThat(s.get("dir"))
+        .isEqualTo(
+            Entry.directory("dir", Instant.ofEpochSecond(1_700_000_000L, 123_456_789), 0755));
+    assertThat(s.get("dir/new\nline"))
+        .isEqualTo(
+            Entry.file("dir/new\nline", 12, Instant.ofEpochSecond(1_700_000_001L, 1), 04644));
     assertThat(s.get("dir/link").linkTarget()).isEqualTo("../x");
     assertThat(s.contains("fifo")).isFalse();
     assertThat(s.problems()).singleElement().satisfies(p -> assertThat(p.path()).isEqualTo("fifo"));
@@ -52,30 +57,36 @@ class ListingParserTest {
   void namesThatAreNotUtf8AreProblemsAndTheirSubtreesAreLeftOut() throws Exception {
     byte[] bad = {'b', (byte) 0xff, 'd'};
     byte[] below = {'b', (byte) 0xff, 'd', '/', 'x'};
-    Snapshot s = new Listing("gnu")
-        .fields("d", "755", "0", "1", "", bad)
-        .fields("f", "644", "1", "1", "", below)
-        .fields("f", "644", "1", "1", "", "good")
-        .parse();
+    Snapshot s =
+        new Listing("gnu")
+            .fields("d", "755", "0", "1", "", bad)
+            .fields("f", "644", "1", "1", "", below)
+            .fields("f", "644", "1", "1", "", "good")
+            .parse();
     assertThat(s.asMap().keySet()).containsExactly("good");
-    assertThat(s.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("not valid UTF-8"));
+    assertThat(s.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("not valid UTF-8"));
   }
 
   @Test
   void posixRecordsCarryTypeInTheRawMode() throws Exception {
-    Snapshot s = new Listing("posix")
-        .fields("41ed 4096 1700000000", "", "d")
-        .fields("81a4 5 1700000001", "", "d/f")
-        .fields("a1ff 1 1700000002", "t", "d/l")
-        .parse();
+    Snapshot s =
+        new Listing("posix")
+            .fields("41ed 4096 1700000000", "", "d")
+            .fields("81a4 5 1700000001", "", "d/f")
+            .fields("a1ff 1 1700000002", "t", "d/l")
+            .parse();
     assertThat(s.get("d").isDirectory()).isTrue();
     assertThat(s.get("d").mode()).isEqualTo(0755);
-    assertThat(s.get("d/f")).isEqualTo(Entry.file("d/f", 5, Instant.ofEpochSecond(1_700_000_001L), 0644));
+    assertThat(s.get("d/f"))
+        .isEqualTo(Entry.file("d/f", 5, Instant.ofEpochSecond(1_700_000_001L), 0644));
     assertThat(s.get("d/l").linkTarget()).isEqualTo("t");
   }
 
   @Test
   void negativeFractionalTimesAreBeforeTheEpoch() throws Exception {
-    assertThat(ListingParser.parseSeconds("-1.5000000000")).isEqualTo(Instant.ofEpochSecond(-2, 500_000_000));
+    assertThat(ListingParser.parseSeconds("-1.5000000000"))
+        .isEqualTo(Instant.ofEpochSecond(-2, 500_000_000));
   }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Remembers what a transfer reported. */
-final class RecordingListener implements TransferListener {
+class RecordingListener implements TransferListener {
   final List<String> done = new ArrayList<>();
   final Map<String, Exception> failed = new LinkedHashMap<>();
   long bytes;

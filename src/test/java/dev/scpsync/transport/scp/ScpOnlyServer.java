@@ -17,11 +17,13 @@ final class ScpOnlyServer implements AutoCloseable {
 
   private ScpOnlyServer(OpenSshServer sshd) {
     this.sshd = sshd;
-    this.connector = new SshConnector(SshOptions.defaults()
-        .withKnownHosts(List.of(sshd.knownHosts()))
-        .withIdentities(List.of(sshd.userKey()))
-        .withAgent(false)
-        .withSshConfig(null));
+    this.connector =
+        new SshConnector(
+            SshOptions.defaults()
+                .withKnownHosts(List.of(sshd.knownHosts()))
+                .withIdentities(List.of(sshd.userKey()))
+                .withAgent(false)
+                .withSshConfig(null));
   }
 
   static ScpOnlyServer start(Path dir) throws IOException, InterruptedException {
@@ -34,7 +36,12 @@ final class ScpOnlyServer implements AutoCloseable {
 
   ScpRemote open(Path root, boolean posixListing) throws IOException {
     ClientSession session = connector.connect(TargetSpec.parse(sshd.target(root)));
-    return new ScpRemote(session, root.toString(), "scp://" + sshd.target(root), Duration.ofSeconds(20), posixListing);
+    return new ScpRemote(
+        session,
+        root.toString(),
+        "scp://" + sshd.target(root),
+        Duration.ofSeconds(20),
+        posixListing);
   }
 
   @Override

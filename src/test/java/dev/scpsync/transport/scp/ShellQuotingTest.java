@@ -17,7 +17,17 @@ class ShellQuotingTest {
 
   @Test
   void aLocalShellGetsBackExactlyTheOriginalWord() throws Exception {
-    List<String> hostile = List.of("$(touch x)", "`id`", "a;b", "it's \"q\"", " lead space", "-rf", "a\nb", "\\", "!$*?[]{}~#&|<>");
+    List<String> hostile =
+        List.of(
+            "$(touch x)",
+            "`id`",
+            "a;b",
+            "it's \"q\"",
+            " lead space",
+            "-rf",
+            "a\nb",
+            "\\",
+            "!$*?[]{}~#&|<>");
     for (String word : hostile) {
       var result = Processes.runOk(List.of("sh", "-c", "printf '%s' " + ShellQuoting.quote(word)));
       assertThat(result.stdout()).isEqualTo(word);
@@ -26,7 +36,8 @@ class ShellQuotingTest {
 
   @Test
   void nulIsRefusedRatherThanTruncated() {
-    assertThatThrownBy(() -> ShellQuoting.quote("a\0b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ShellQuoting.quote("a\0b"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

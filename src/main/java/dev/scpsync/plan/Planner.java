@@ -43,6 +43,9 @@ public final class Planner {
         skipped.add(new Problem(src.path(), "symlink skipped: the protocol cannot create symlinks"));
         continue;
       }
+      if (dst != null && dst.type() == src.type() && !dst.isDirectory() && options.protectedEntries().test(dst)) {
+        continue; // left as it is; the caller reports why (drift left alone)
+      }
       if (dst != null && dst.type() != src.type()) {
         if (options.protectedEntries().test(dst)) {
           skipped.add(new Problem(src.path(), "destination holds an excluded " + kind(dst) + " here; left alone"));
@@ -73,7 +76,9 @@ public final class Planner {
           }
         }
         case FILE -> {
-          if (dst == null || dst.size() != src.size() || !sameSecond(dst, src)) {
+          if (dst != null && dst.size() == src.size() && !sameSecond(dst, src) && options.sameContent().test(src, dst)) {
+            fileAttrs.add(src); // only the mtime changed
+          } else if (dst == null || dst.size() != src.size() || !sameSecond(dst, src)) {
             files.add(src);
             touchedDirs.add(src.parent());
           } else if (dst.mode() != src.mode()) {

@@ -18,4 +18,7 @@ interface Destination {
   List<Problem> symlinks(List<Entry> links) throws IOException;
 
   List<Problem> setAttributes(List<Entry> entries) throws IOException;
+
+  /** Renames paths in map order (targets absent, parents present). */
+  List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException;
 }

@@ -168,6 +168,22 @@ final class LocalDestination implements Destination {
     return problems;
   }
 
+  @Override
+  public List<Problem> rename(java.util.SequencedMap<String, String> fromTo) {
+    List<Problem> problems = new ArrayList<>();
+    for (var move : fromTo.entrySet()) {
+      try {
+        Path from = LocalPaths.resolveInside(root, move.getKey());
+        Path to = LocalPaths.resolveInside(root, move.getValue());
+        LocalPaths.requireRealParentInside(root, to);
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException x) {
+        problems.add(new Problem(move.getKey(), "cannot rename: " + x.getMessage()));
+      }
+    }
+    return problems;
+  }
+
   private static void setMode(Path p, int mode) throws IOException {
     try {
       Files.setPosixFilePermissions(p, LocalScanner.toPermissions(mode));

@@ -1,6 +1,12 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.plan.IncrementalPlan;
 import dev.scpsync.plan.Plan;
+import dev.scpsync.plan.Rename;
+import dev.scpsync.tree.Entry;
+import dev.scpsync.tree.TreePaths;
+import java.util.HashSet;
+import java.util.Set;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TransferListener;
 import dev.scpsync.tree.Problem;
@@ -18,22 +24,65 @@ final class PlanExecutor {
   private final List<Problem> problems = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger files = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
-  private int directories;
+  private int directories;  // counted across both mkdir steps
   private int symlinks;
   private int attributes;
   private int deleted;
 
+  private final StateRecorder state;
+  private int renamed;
+
   PlanExecutor(Destination destination, SyncListener listener) {
+    this(destination, listener, StateRecorder.NONE);
+  }
+
+  PlanExecutor(Destination destination, SyncListener listener, StateRecorder state) {
     this.destination = destination;
     this.listener = listener;
+    this.state = state;
   }
 
   void execute(Plan plan) throws IOException {
-    record(destination.delete(plan.clear()));
-    deleted += plan.clear().size();
-    List<Problem> mkdirProblems = destination.mkdirs(plan.mkdirs());
-    record(mkdirProblems);
-    directories = plan.mkdirs().size() - mkdirProblems.size();
+    execute(new IncrementalPlan(plan, List.of(), List.of(), List.of(), 0, null));
+  }
+
+  /**
+   * Carries out an incremental plan: backups, clears, directories outside renamed ones, renames,
+   * the remaining directories, files, symlinks, attributes, deletes. Each step's successes are
+   * handed to the {@link StateRecorder} only after the destination confirmed them.
+   */
+  void execute(IncrementalPlan incremental) throws IOException {
+    Plan plan = incremental.plan();
+    if (!incremental.backups().isEmpty()) {
+      List<Problem> backupProblems = destination.rename(moves(incremental.backups()));
+      record(backupProblems);
+      state.removed(succeeded(incremental.backups().stream().map(Rename::from).toList(), backupProblems));
+    }
+    List<Problem> clearProblems = destination.delete(plan.clear());
+    record(clearProblems);
+    state.removed(succeeded(paths(plan.clear()), clearProblems));
+    deleted += plan.clear().size() - clearProblems.size();
+
+    List<Entry> mkdirsBefore = new ArrayList<>();
+    List<Entry> mkdirsAfter = new ArrayList<>();
+    for (Entry d : plan.mkdirs()) {
+      boolean belowRename = incremental.renames().stream().anyMatch(r -> TreePaths.isSameOrBelow(d.path(), r.to()));
+      (belowRename ? mkdirsAfter : mkdirsBefore).add(d);
+    }
+    makeDirectories(mkdirsBefore);
+    if (!incremental.renames().isEmpty()) {
+      List<Problem> renameProblems = destination.rename(moves(incremental.renames()));
+      record(renameProblems);
+      Set<String> failed = new HashSet<>();
+      renameProblems.forEach(p -> failed.add(p.path()));
+      for (Rename r : incremental.renames()) {
+        if (!failed.contains(r.from())) {
+          state.renamed(r.from(), r.to());
+          renamed++;
+        }
+      }
+    }
+    makeDirectories(mkdirsAfter);
     destination.transfer(plan.files(), new TransferListener() {
       @Override
       public void bytes(long count) {
@@ -44,6 +93,7 @@ final class PlanExecutor {
       public void done(FileTransfer file) {
         files.incrementAndGet();
         bytes.addAndGet(file.entry().size());
+        state.confirmed(List.of(file.entry()));
         listener.done(file);
       }
 
@@ -57,13 +107,55 @@ final class PlanExecutor {
     });
     List<Problem> linkProblems = destination.symlinks(plan.symlinks());
     record(linkProblems);
+    state.confirmed(succeededEntries(plan.symlinks(), linkProblems));
     symlinks = plan.symlinks().size() - linkProblems.size();
     List<Problem> attrProblems = destination.setAttributes(plan.attributes());
     record(attrProblems);
+    state.confirmed(succeededEntries(plan.attributes(), attrProblems));
     attributes = plan.attributes().size() - attrProblems.size();
     List<Problem> deleteProblems = destination.delete(plan.deletes());
     record(deleteProblems);
+    state.removed(succeeded(paths(plan.deletes()), deleteProblems));
     deleted += plan.deletes().size() - deleteProblems.size();
+  }
+
+  private void makeDirectories(List<Entry> dirs) throws IOException {
+    List<Problem> mkdirProblems = destination.mkdirs(dirs);
+    record(mkdirProblems);
+    state.confirmed(succeededEntries(dirs, mkdirProblems));
+    directories += dirs.size() - mkdirProblems.size();
+  }
+
+  private static java.util.SequencedMap<String, String> moves(List<Rename> renames) {
+    java.util.SequencedMap<String, String> map = new java.util.LinkedHashMap<>();
+    renames.forEach(r -> map.put(r.from(), r.to()));
+    return map;
+  }
+
+  private static List<String> paths(List<Entry> entries) {
+    return entries.stream().map(Entry::path).toList();
+  }
+
+  private static List<String> succeeded(List<String> paths, List<Problem> problems) {
+    if (problems.isEmpty()) {
+      return paths;
+    }
+    Set<String> failed = new HashSet<>();
+    problems.forEach(p -> failed.add(p.path()));
+    return paths.stream().filter(p -> !failed.contains(p)).toList();
+  }
+
+  private static List<Entry> succeededEntries(List<Entry> entries, List<Problem> problems) {
+    if (problems.isEmpty()) {
+      return entries;
+    }
+    Set<String> failed = new HashSet<>();
+    problems.forEach(p -> failed.add(p.path()));
+    return entries.stream().filter(e -> !failed.contains(e.path())).toList();
+  }
+
+  int renamed() {
+    return renamed;
   }
 
   private static String describe(Exception e) {

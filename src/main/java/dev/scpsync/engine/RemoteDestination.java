@@ -51,4 +51,9 @@ final class RemoteDestination implements Destination {
   public List<Problem> setAttributes(List<Entry> entries) throws IOException {
     return entries.isEmpty() ? List.of() : remote.setAttributes(entries);
   }
+
+  @Override
+  public List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException {
+    return fromTo.isEmpty() ? List.of() : remote.rename(fromTo);
+  }
 }

@@ -62,6 +62,12 @@ public interface Remote extends Closeable {
   /** Sets permission bits and mtime of existing paths (files and directories). */
   List<Problem> setAttributes(List<Entry> entries) throws IOException;
 
+  /**
+   * Renames paths (a directory with everything below it), in map order. The targets must not
+   * exist; their parent directories must.
+   */
+  List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException;
+
   /** Deletes paths; a directory is deleted with everything below it. */
   List<Problem> delete(List<Entry> entries) throws IOException;
 

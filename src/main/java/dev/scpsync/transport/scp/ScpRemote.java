@@ -136,6 +136,11 @@ public final class ScpRemote implements Remote {
   }
 
   @Override
+  public List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException {
+    return commands.rename(fromTo);
+  }
+
+  @Override
   public List<Problem> symlinks(List<Entry> links) {
     throw new UnsupportedOperationException(
         "symlinks cannot be created over SCP (" + description + ")");

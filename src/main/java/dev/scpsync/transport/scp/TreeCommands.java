@@ -106,6 +106,23 @@ final class TreeCommands {
     return runPerEntry(entries, "", "cannot delete", e -> "rm -rf -- " + quote(paths.of(e.path())));
   }
 
+  /** Renames paths with {@code mv}; targets do not exist (the planner makes sure). */
+  List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException {
+    List<Entry> sources = new ArrayList<>();
+    List<Problem> problems = new ArrayList<>();
+    for (var move : fromTo.entrySet()) {
+      String unsafe = RemotePaths.unsafe(move.getValue());
+      if (unsafe != null) {
+        problems.add(new Problem(move.getValue(), unsafe));
+      } else {
+        sources.add(Entry.file(move.getKey(), 0, java.time.Instant.EPOCH, 0));
+      }
+    }
+    problems.addAll(runPerEntry(sources, "", "cannot rename",
+        e -> "mv -f -- " + quote(paths.of(e.path())) + " " + quote(paths.of(fromTo.get(e.path())))));
+    return problems;
+  }
+
   private List<Problem> runPerEntry(
       List<Entry> entries, String functions, String what, Function<Entry, String> command)
       throws IOException {

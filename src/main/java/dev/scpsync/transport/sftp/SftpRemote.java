@@ -305,6 +305,19 @@ public final class SftpRemote implements Remote {
   }
 
   @Override
+  public List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException {
+    List<Problem> problems = new ArrayList<>();
+    for (var move : fromTo.entrySet()) {
+      try {
+        renameOver(remote(move.getKey()), remote(move.getValue()));
+      } catch (SftpException e) {
+        problems.add(new Problem(move.getKey(), "cannot rename to " + move.getValue() + ": " + e.getMessage()));
+      }
+    }
+    return problems;
+  }
+
+  @Override
   public List<Problem> delete(List<Entry> entries) throws IOException {
     List<Problem> problems = new ArrayList<>();
     for (Entry e : entries) {

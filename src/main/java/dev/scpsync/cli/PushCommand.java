@@ -28,6 +28,7 @@ final class PushCommand implements Callable<Integer> {
   String target;
 
   @Mixin SyncFlags flags;
+  @Mixin SafetyFlags safety;
   @Mixin ConnectionOptions connection;
 
   @Override
@@ -42,7 +43,10 @@ final class PushCommand implements Callable<Integer> {
     ProgressDisplay progress = new ProgressDisplay(err, !flags.quiet && ProgressDisplay.stderrIsTerminal());
     SyncResult result;
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
-      result = new PushJob(connector).run(source, targetSpec, flags.toOptions(connection.protocol), progress);
+      var base = flags.toOptions(connection.protocol);
+      var options = new dev.scpsync.engine.SyncOptions(base.delete(), base.dryRun(), base.excludes(), base.protocol(),
+          safety.effectiveStateDir(), safety.trustState, safety.toSafety(java.time.Clock.systemUTC()));
+      result = new PushJob(connector).run(source, targetSpec, options, progress);
     } finally {
       progress.finish();
     }
@@ -52,7 +56,21 @@ final class PushCommand implements Callable<Integer> {
     if (!flags.quiet || !result.matches()) {
       out.println(SyncReport.summary("push", targetSpec.display(), result));
     }
+    PrintWriter err2 = spec.commandLine().getErr();
+    for (var d : result.drift()) {
+      err2.println("scpsync: drift: " + d);
+    }
+    if (result.refusalReason() != null) {
+      err2.println("scpsync: deleted nothing: " + result.refusalReason());
+    }
     out.flush();
-    return result.matches() ? ExitCodes.OK : ExitCodes.FAILED;
+    err2.flush();
+    if (!result.matches()) {
+      return ExitCodes.FAILED;
+    }
+    if (result.deletesRefused() > 0) {
+      return ExitCodes.DELETES_REFUSED;
+    }
+    return result.drift().isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
   }
 }

@@ -1,7 +1,9 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.plan.SafetyOptions;
 import dev.scpsync.scan.ExcludeRules;
 import dev.scpsync.transport.Protocol;
+import java.nio.file.Path;
 
 /**
  * Options of a one-shot push or pull.
@@ -10,8 +12,17 @@ import dev.scpsync.transport.Protocol;
  * @param dryRun plan and report, change nothing
  * @param excludes paths to leave out on both sides
  * @param protocol the protocol to use, or {@link Protocol#AUTO}
+ * @param stateDir where the sync state lives, or {@code null} to push without state
+ * @param trustState skip the remote listing when the state says the target matches
+ * @param safety drift policy and delete limits
  */
-public record SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {
+public record SyncOptions(
+    boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState, SafetyOptions safety) {
+
+  public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {
+    this(delete, dryRun, excludes, protocol, null, false, SafetyOptions.defaults());
+  }
+
   public static SyncOptions defaults() {
     return new SyncOptions(false, false, ExcludeRules.none(), Protocol.AUTO);
   }

@@ -14,6 +14,10 @@ import java.util.List;
  * @param filesTransferred files that reached their final path
  * @param bytesTransferred content bytes of those files
  * @param problems everything that did not work, per path; empty means the destination matches
+ * @param renamed remote renames carried out for paths moved locally
+ * @param drift remote entries someone else changed since the last sync, and what was done
+ * @param deletesRefused deletes withheld by --max-delete or the empty-source guard (0 if none)
+ * @param refusalReason why, or {@code null}
  */
 public record SyncResult(
     Plan plan,
@@ -26,10 +30,21 @@ public record SyncResult(
     int attributesSet,
     int deleted,
     List<Problem> problems,
-    Duration elapsed) {
+    Duration elapsed,
+    int renamed,
+    List<Problem> drift,
+    long deletesRefused,
+    String refusalReason) {
 
   public SyncResult {
     problems = List.copyOf(problems);
+    drift = List.copyOf(drift);
+  }
+
+  public SyncResult(Plan plan, Protocol protocol, boolean dryRun, int filesTransferred, long bytesTransferred,
+      int directoriesCreated, int symlinksCreated, int attributesSet, int deleted, List<Problem> problems, Duration elapsed) {
+    this(plan, protocol, dryRun, filesTransferred, bytesTransferred, directoriesCreated, symlinksCreated, attributesSet,
+        deleted, problems, elapsed, 0, List.of(), 0, null);
   }
 
   /** Whether the destination now matches the source (or, for a dry run, could be made to). */

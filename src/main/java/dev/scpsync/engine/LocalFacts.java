@@ -1,0 +1,74 @@
+package dev.scpsync.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Facts about local files that the scan does not gather for every entry because they cost extra
+ * I/O: file keys (device and inode, for rename detection) and SHA-256 of content (for "only the
+ * mtime changed" and renames by content). Computed only for the paths that need them.
+ */
+final class LocalFacts {
+  private LocalFacts() {}
+
+  /** File keys of the given paths; paths that vanished or have no key are left out. */
+  static Map<String, String> fileKeys(Path root, Collection<String> paths) {
+    Map<String, String> keys = new HashMap<>();
+    for (String p : paths) {
+      String key = fileKey(root.resolve(p));
+      if (key != null) {
+        keys.put(p, key);
+      }
+    }
+    return keys;
+  }
+
+  static String fileKey(Path file) {
+    try {
+      Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+      return key == null ? null : key.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** SHA-256 of the given files' content; files that cannot be read are left out. */
+  static Map<String, String> sha256(Path root, Collection<String> paths) {
+    Map<String, String> hashes = new HashMap<>();
+    for (String p : paths) {
+      try {
+        hashes.put(p, sha256(root.resolve(p)));
+      } catch (IOException e) {
+        // vanished or unreadable: it is simply not a candidate; the transfer reports the problem
+      }
+    }
+    return hashes;
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+    byte[] buf = new byte[256 * 1024];
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        digest.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}

@@ -1,9 +1,12 @@
 package dev.scpsync.engine;
 
-import dev.scpsync.plan.Plan;
+import dev.scpsync.plan.IncrementalPlan;
+import dev.scpsync.plan.IncrementalPlanner;
 import dev.scpsync.plan.PlanOptions;
-import dev.scpsync.plan.Planner;
+import dev.scpsync.plan.SyncInputs;
 import dev.scpsync.scan.LocalScanner;
+import dev.scpsync.state.StateStore;
+import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteListing;
 import dev.scpsync.transport.RemoteOpener;
@@ -17,15 +20,26 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A one-shot mirror of a local tree to a remote one: scan both sides, plan, carry the plan out.
- * The contents of the source directory end up in the target directory (like {@code rsync -a
- * src/ dest}).
+ * A one-shot mirror of a local tree to a remote one: scan both sides, plan with the sync state,
+ * carry the plan out, record what the remote confirmed. The contents of the source directory end
+ * up in the target directory (like {@code rsync -a src/ dest}).
+ *
+ * <p>With a state directory, the state of this source and target says what scpsync last
+ * confirmed there: remote drift is detected against it, moved paths become remote renames, and
+ * {@code --trust-state} can skip the listing. The state is written only after the remote
+ * confirmed each step, so a killed push leaves it behind the truth, never ahead of it; before
+ * planning, rows the remote listing contradicts by absence are dropped.
  */
 public final class PushJob {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PushJob.class);
+  private static final Logger log = LoggerFactory.getLogger(PushJob.class);
   private final SshConnector connector;
 
   public PushJob(SshConnector connector) {
@@ -43,32 +57,171 @@ public final class PushJob {
     Path root = source.toAbsolutePath().normalize();
     Snapshot local = new LocalScanner(options.excludes()).scan(root);
     log.debug("scanned {} entries in {} ms", local.size(), (System.nanoTime() - start) / 1_000_000);
-    try (Remote remote = RemoteOpener.open(connector, target, options.protocol())) {
+    try (StateStore store = options.stateDir() != null ? StateStore.open(options.stateDir(), root) : null;
+        Remote remote = RemoteOpener.open(connector, target, options.protocol())) {
       log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
-      RemoteListing listing = remote.list();
-      log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
-      Snapshot remoteTree = withoutOurTempFiles(listing.tree());
-      PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
-      Plan plan = Planner.plan(local, remoteTree, planOptions);
-      listener.planned(plan);
+      TargetState state = store != null ? store.target(remote.describe()) : null;
+      Snapshot synced = state != null ? state.synced() : Snapshot.empty();
+
+      Snapshot remoteTree = null;
+      boolean rootExists = true;
       List<Problem> problems = new ArrayList<>(local.problems());
-      problems.addAll(listing.tree().problems());
-      problems.addAll(plan.skipped());
+      if (!(options.trustState() && state != null && !state.isEmpty())) {
+        RemoteListing listing = remote.list();
+        log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
+        rootExists = listing.rootExists();
+        remoteTree = withoutOurTempFiles(listing.tree());
+        problems.addAll(listing.tree().problems());
+        if (state != null && !options.dryRun()) {
+          synced = forgetWhatTheRemoteLacks(state, synced, remoteTree);
+        }
+      } else if (sameAsSynced(local, synced)) {
+        log.debug("--trust-state: local tree unchanged since the last sync; nothing to do");
+      }
+
+      Map<String, String> syncedHashes = state != null ? state.hashes() : Map.of();
+      Map<String, String> syncedKeys = state != null ? state.fileKeys() : Map.of();
+      SyncInputs inputs = new SyncInputs(local, synced, remoteTree,
+          LocalFacts.sha256(root, hashCandidates(local, synced, syncedHashes)), syncedHashes,
+          LocalFacts.fileKeys(root, newPaths(local, synced)), syncedKeys);
+      PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
+      IncrementalPlan plan = IncrementalPlanner.plan(inputs, planOptions, options.safety());
+      listener.planned(plan.plan());
+      problems.addAll(plan.plan().skipped());
       problems.forEach(listener::problem);
       if (options.dryRun()) {
-        return new SyncResult(plan, remote.protocol(), true, 0, 0, 0, 0, 0, 0, problems, Duration.ofNanos(System.nanoTime() - start));
+        return result(plan, remote, true, null, problems, start);
       }
-      if (!listing.rootExists()) {
+      if (!rootExists) {
         remote.createRoot();
       }
-      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener);
-      executor.execute(plan);
-      log.debug("plan carried out after {} ms", (System.nanoTime() - start) / 1_000_000);
-      problems.addAll(executor.problems());
-      return new SyncResult(plan, remote.protocol(), false, executor.files(), executor.bytes(), executor.directories(),
-          executor.symlinks(), executor.attributes(), executor.deleted(), problems, Duration.ofNanos(System.nanoTime() - start));
+      try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
+        PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener,
+            recorder != null ? recorder : StateRecorder.NONE);
+        executor.execute(plan);
+        log.debug("plan carried out after {} ms", (System.nanoTime() - start) / 1_000_000);
+        problems.addAll(executor.problems());
+        if (recorder != null && remoteTree != null) {
+          recorder.confirmed(alreadyInPlace(local, remoteTree, synced, plan));
+        }
+        return result(plan, remote, false, executor, problems, start);
+      }
     }
+  }
+
+  private static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,
+      List<Problem> problems, long start) {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    if (executor == null) {
+      return new SyncResult(plan.plan(), remote.protocol(), dryRun, 0, 0, 0, 0, 0, 0, problems, elapsed,
+          0, plan.drift(), plan.deletesRefused(), plan.refusalReason());
+    }
+    return new SyncResult(plan.plan(), remote.protocol(), dryRun, executor.files(), executor.bytes(), executor.directories(),
+        executor.symlinks(), executor.attributes(), executor.deleted(), problems, elapsed,
+        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason());
+  }
+
+  /**
+   * Drops state rows for paths the remote does not have: the state must never claim more than
+   * the remote holds. Rows that differ from the remote are kept: they are how drift is seen.
+   */
+  private static Snapshot forgetWhatTheRemoteLacks(TargetState state, Snapshot synced, Snapshot remote) {
+    List<String> gone = new ArrayList<>();
+    String goneAbove = null;
+    for (Entry s : synced.entries()) {
+      if (goneAbove != null && s.path().startsWith(goneAbove + "/")) {
+        continue;
+      }
+      if (!remote.contains(s.path())) {
+        gone.add(s.path());
+        goneAbove = s.path();
+      }
+    }
+    if (gone.isEmpty()) {
+      return synced;
+    }
+    state.recordDeleted(gone);
+    return state.synced();
+  }
+
+  /**
+   * Entries that already match on both sides but that the state does not know (a first push onto
+   * an existing copy): recording them lets drift and --trust-state work from now on.
+   */
+  private static List<Entry> alreadyInPlace(Snapshot local, Snapshot remote, Snapshot synced, IncrementalPlan plan) {
+    Set<String> planned = new HashSet<>();
+    plan.plan().files().forEach(e -> planned.add(e.path()));
+    plan.plan().attributes().forEach(e -> planned.add(e.path()));
+    plan.plan().mkdirs().forEach(e -> planned.add(e.path()));
+    plan.plan().symlinks().forEach(e -> planned.add(e.path()));
+    List<Entry> adopt = new ArrayList<>();
+    for (Entry l : local.entries()) {
+      Entry r = remote.get(l.path());
+      if (r == null || synced.contains(l.path()) || planned.contains(l.path()) || r.type() != l.type()) {
+        continue;
+      }
+      boolean same = switch (l.type()) {
+        case FILE -> r.size() == l.size() && r.mtime().getEpochSecond() == l.mtime().getEpochSecond();
+        case SYMLINK -> l.linkTarget().equals(r.linkTarget());
+        case DIRECTORY -> true;
+      };
+      if (same) {
+        adopt.add(l);
+      }
+    }
+    return adopt;
+  }
+
+  /** Whether every local entry is exactly as last synced (and nothing synced is gone). */
+  private static boolean sameAsSynced(Snapshot local, Snapshot synced) {
+    if (local.size() != synced.size()) {
+      return false;
+    }
+    for (Entry l : local.entries()) {
+      Entry s = synced.get(l.path());
+      if (s == null || s.type() != l.type() || s.size() != l.size() || (l.isFile() && !s.mtime().equals(l.mtime()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Files whose hash could decide something: same size but new mtime, or new paths of a vanished size. */
+  private static List<String> hashCandidates(Snapshot local, Snapshot synced, Map<String, String> syncedHashes) {
+    List<String> candidates = new ArrayList<>();
+    Set<Long> vanishedSizes = new HashSet<>();
+    for (Entry s : synced.entries()) {
+      if (s.isFile() && !local.contains(s.path()) && syncedHashes.containsKey(s.path())) {
+        vanishedSizes.add(s.size());
+      }
+    }
+    for (Entry l : local.entries()) {
+      if (!l.isFile()) {
+        continue;
+      }
+      Entry s = synced.get(l.path());
+      if (s != null && s.isFile() && s.size() == l.size() && s.mtime().getEpochSecond() != l.mtime().getEpochSecond()
+          && syncedHashes.containsKey(l.path())) {
+        candidates.add(l.path());
+      } else if (s == null && vanishedSizes.contains(l.size())) {
+        candidates.add(l.path());
+      }
+    }
+    return candidates;
+  }
+
+  private static List<String> newPaths(Snapshot local, Snapshot synced) {
+    if (synced.size() == 0) {
+      return List.of();
+    }
+    List<String> paths = new ArrayList<>();
+    for (Entry l : local.entries()) {
+      if (!synced.contains(l.path())) {
+        paths.add(l.path());
+      }
+    }
+    return paths;
   }
 
   /** Temp files left by a killed run are neither content nor something to delete mid-flight. */
@@ -81,4 +234,5 @@ public final class PushJob {
     }
     return kept.size() == tree.size() ? tree : Snapshot.of(kept, tree.problems());
   }
+
 }

@@ -19,7 +19,8 @@ import java.util.Set;
  * the delete limits. Pure: values in, plan out.
  *
  * <p>Rename detection: a new local path is the vanished synced path with the same file key
- * (device and inode), or — for files — with the same size and SHA-256. The remote must still hold
+ * (device and inode) and the same mtime (and size, for files: inodes are reused, a moved entry
+ * keeps its mtime), or — for files — with the same size and SHA-256. The remote must still hold
  * the vanished path exactly as last synced, and nothing at the new path.
  *
  * <p>Drift: the state says what was last confirmed at a path; when the remote listing shows a
@@ -167,7 +168,9 @@ public final class IncrementalPlanner {
       if (key != null && vanishedByKey.containsKey(key)) {
         String candidate = vanishedByKey.get(key);
         Entry s = in.synced().get(candidate);
-        if (s.type() == l.type() && (!l.isFile() || s.size() == l.size())) {
+        // Inodes are reused: a moved entry also keeps its mtime (and a file its size); a new
+        // entry that merely got a freed inode does not.
+        if (s.type() == l.type() && s.mtime().equals(l.mtime()) && (!l.isFile() || s.size() == l.size())) {
           from = candidate;
         }
       }

@@ -155,6 +155,16 @@ class IncrementalPlannerTest {
   }
 
   @Test
+  void aReusedInodeIsNotARename() {
+    Snapshot synced = tree(file("top.txt", 4, T0));
+    Snapshot local = tree(file("new.txt", 4, T1));
+    SyncInputs in = new SyncInputs(local, synced, synced, Map.of(), Map.of(), Map.of("new.txt", "ino:9"), Map.of("top.txt", "ino:9"));
+    IncrementalPlan p = plan(in, false, SafetyOptions.defaults());
+    assertThat(p.renames()).isEmpty();
+    assertThat(paths(p.plan().files())).containsExactly("new.txt");
+  }
+
+  @Test
   void noRenameWhenTheRemoteCopyDrifted() {
     Snapshot synced = tree(file("a", 10, T0));
     Snapshot remote = tree(file("a", 11, T2));

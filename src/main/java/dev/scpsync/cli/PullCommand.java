@@ -36,7 +36,7 @@ final class PullCommand implements Callable<Integer> {
     ProgressDisplay progress = new ProgressDisplay(err, !flags.quiet && ProgressDisplay.stderrIsTerminal());
     SyncResult result;
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
-      result = new PullJob(connector).run(targetSpec, destination, flags.toOptions(connection.protocol), progress);
+      result = new PullJob(connector).run(targetSpec, destination, flags.toOptions(connection.protocol, null), progress);
     } finally {
       progress.finish();
     }

@@ -43,7 +43,7 @@ final class PushCommand implements Callable<Integer> {
     ProgressDisplay progress = new ProgressDisplay(err, !flags.quiet && ProgressDisplay.stderrIsTerminal());
     SyncResult result;
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
-      var base = flags.toOptions(connection.protocol);
+      var base = flags.toOptions(connection.protocol, source);
       var options = new dev.scpsync.engine.SyncOptions(base.delete(), base.dryRun(), base.excludes(), base.protocol(),
           safety.effectiveStateDir(), safety.trustState, safety.toSafety(java.time.Clock.systemUTC()));
       result = new PushJob(connector).run(source, targetSpec, options, progress);

@@ -3,6 +3,8 @@ package dev.scpsync.cli;
 import dev.scpsync.engine.SyncOptions;
 import dev.scpsync.scan.ExcludeRules;
 import dev.scpsync.transport.Protocol;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -15,13 +17,17 @@ final class SyncFlags {
   @Option(names = {"-n", "--dry-run"}, description = "Show what would be done; change nothing.")
   boolean dryRun;
 
-  @Option(names = "--exclude", paramLabel = "PATTERN", description = "Leave out matching paths (repeatable). No '/': matches a name at any depth; with '/': the path from the root; trailing '/': directories only.")
+  @Option(names = "--exclude", paramLabel = "PATTERN", description = "Leave out paths matching a gitignore-style pattern (repeatable): no '/' matches a name at any depth, a leading or middle '/' anchors to the root, a trailing '/' means directories, '**' crosses directories, '!' re-includes; the last match wins.")
   List<String> excludes = new ArrayList<>();
+
+  @Option(names = "--exclude-from", paramLabel = "FILE", description = "Read exclude patterns from FILE (gitignore syntax; repeatable). A .scpsyncignore file in the source root is read first, --exclude patterns last.")
+  List<Path> excludeFrom = new ArrayList<>();
 
   @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
   boolean quiet;
 
-  SyncOptions toOptions(Protocol protocol) {
-    return new SyncOptions(delete, dryRun, ExcludeRules.of(excludes), protocol);
+  /** The options; {@code localSourceRoot} is where {@code .scpsyncignore} is read (push), or null. */
+  SyncOptions toOptions(Protocol protocol, Path localSourceRoot) throws IOException {
+    return new SyncOptions(delete, dryRun, ExcludeRules.load(localSourceRoot, excludes, excludeFrom), protocol);
   }
 }

@@ -37,9 +37,12 @@ final class SyncReport {
           verb, where, p.files().size(), Sizes.bytes(p.fileBytes()), p.mkdirs().size(), p.symlinks().size(), p.attributes().size(),
           p.clear().size() + p.deletes().size());
     }
-    String outcome = r.matches() ? "in sync" : r.problems().size() + " problem(s); NOT in sync";
-    return String.format("%s %s (%s): %d files (%s) transferred, %d directories created, %d symlinks, %d attributes set, %d deleted in %s (%s): %s",
+    String outcome = !r.matches() ? r.problems().size() + " problem(s); NOT in sync"
+        : r.deletesRefused() > 0 ? "deletes refused (" + r.deletesRefused() + " withheld)"
+        : !r.drift().isEmpty() ? r.drift().size() + " drifted path(s)"
+        : "in sync";
+    return String.format("%s %s (%s): %d files (%s) transferred, %d directories created, %d symlinks, %d attributes set, %d renamed, %d deleted in %s (%s): %s",
         verb, where, r.protocol().name().toLowerCase(), r.filesTransferred(), Sizes.bytes(r.bytesTransferred()), r.directoriesCreated(),
-        r.symlinksCreated(), r.attributesSet(), r.deleted(), Sizes.seconds(r.elapsed()), Sizes.rate(r.bytesTransferred(), r.elapsed()), outcome);
+        r.symlinksCreated(), r.attributesSet(), r.renamed(), r.deleted(), Sizes.seconds(r.elapsed()), Sizes.rate(r.bytesTransferred(), r.elapsed()), outcome);
   }
 }

@@ -65,6 +65,7 @@ public final class PushJob {
       Snapshot synced = state != null ? state.synced() : Snapshot.empty();
 
       Snapshot remoteTree = null;
+      List<Entry> leftovers = List.of();
       boolean rootExists = true;
       List<Problem> problems = new ArrayList<>(local.problems());
       if (!(options.trustState() && state != null && !state.isEmpty())) {
@@ -72,6 +73,7 @@ public final class PushJob {
         log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
         rootExists = listing.rootExists();
         remoteTree = withoutOurTempFiles(listing.tree());
+        leftovers = ourTempFiles(listing.tree());
         problems.addAll(listing.tree().problems());
         if (state != null && !options.dryRun()) {
           synced = forgetWhatTheRemoteLacks(state, synced, remoteTree);
@@ -100,6 +102,11 @@ public final class PushJob {
         PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener,
             recorder != null ? recorder : StateRecorder.NONE);
         executor.execute(plan);
+        if (!leftovers.isEmpty()) {
+          // Temp files of a killed run: never content, and nobody else writes our names.
+          log.info("removing {} temp file(s) left by an interrupted run", leftovers.size());
+          remote.delete(leftovers);
+        }
         log.debug("plan carried out after {} ms", (System.nanoTime() - start) / 1_000_000);
         problems.addAll(executor.problems());
         if (recorder != null && remoteTree != null) {
@@ -222,6 +229,10 @@ public final class PushJob {
       }
     }
     return paths;
+  }
+
+  static List<Entry> ourTempFiles(Snapshot tree) {
+    return tree.entries().stream().filter(e -> e.isFile() && TempNames.isTemp(e.name())).toList();
   }
 
   /** Temp files left by a killed run are neither content nor something to delete mid-flight. */

@@ -21,7 +21,8 @@ import java.util.Set;
  * Walks a local tree into a {@link Snapshot}. Symlinks are recorded as symlinks and never
  * followed. A path that vanishes or cannot be read mid-walk becomes a {@link Problem}, not a
  * failure. Works on any {@link java.nio.file.FileSystem}; on one without POSIX attributes, files
- * get mode 0644 and directories 0755.
+ * get mode 0644 and directories 0755. Excluded paths ({@link ExcludeRules}) are left out, and an
+ * excluded directory is not descended into.
  */
 public final class LocalScanner {
   private final ExcludeRules excludes;
@@ -48,6 +49,8 @@ public final class LocalScanner {
           return FileVisitResult.CONTINUE;
         }
         String rel = relative(root, dir);
+        // Not descending is git's rule: nothing below an excluded directory can be re-included,
+        // so checking each path's own match below is enough.
         if (excludes.excludes(rel, true)) {
           return FileVisitResult.SKIP_SUBTREE;
         }

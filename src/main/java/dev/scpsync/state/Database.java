@@ -104,8 +104,8 @@ final class Database implements AutoCloseable {
   }
 
   private UncheckedIOException failure(String what, SQLException e) {
-    return new UncheckedIOException(
-        new IOException("cannot " + what + " in state database " + file + ": " + e.getMessage(), e));
+    return new UncheckedIOException(new IOException(
+        "cannot " + what + " in state database " + file + ": " + e.getMessage(), e));
   }
 
   /** Closes the connection after any call in progress; later calls throw IllegalStateException. */

@@ -24,7 +24,8 @@ final class CrashWriter {
       while (true) {
         List<Confirmed> rows = new ArrayList<>(BATCH);
         for (int i = 0; i < BATCH; i++) {
-          Entry e = Entry.file("b" + batch + "/f" + i, batch, Instant.ofEpochSecond(batch, i), 0644);
+          Instant mtime = Instant.ofEpochSecond(batch, i);
+          Entry e = Entry.file("b" + batch + "/f" + i, batch, mtime, 0644);
           rows.add(new Confirmed(e, "%064x".formatted(batch * BATCH + i), "(dev=1,ino=" + i + ")"));
         }
         target.record(rows);

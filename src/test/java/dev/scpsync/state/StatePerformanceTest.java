@@ -55,9 +55,9 @@ class StatePerformanceTest {
       assertThat(keys).hasSize(ROWS);
       assertThat(target.size()).isEqualTo(ROWS - 1_000);
       System.out.printf(
-          "state perf: record %d rows in batches of %d: %d ms; synced(): %d ms; hashes()+fileKeys():"
-              + " %d ms; re-record %d rows: %d ms; rename 1000-row subtree: %d ms;"
-              + " delete 1000-row subtree: %d ms%n",
+          "state perf: record %d rows in batches of %d: %d ms; synced(): %d ms;"
+              + " hashes()+fileKeys(): %d ms; re-record %d rows: %d ms;"
+              + " rename 1000-row subtree: %d ms; delete 1000-row subtree: %d ms%n",
           ROWS, BATCH, ms(t0, recorded), ms(recorded, loaded), ms(loaded, maps), BATCH,
           ms(maps, rerecorded), ms(rerecorded, renamed), ms(renamed, deleted));
     }

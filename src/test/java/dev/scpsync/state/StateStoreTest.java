@@ -97,7 +97,8 @@ class StateStoreTest {
       TargetState web1 = store.target("sftp://deploy@web1:22/srv/www");
       TargetState web2 = store.target("scp://web2:22/srv");
       web1.record(List.of(new Confirmed(Entry.file("a", 1, T, 0644), "11", "k")));
-      web2.record(List.of(Confirmed.of(Entry.file("a", 2, T, 0600)), Confirmed.of(Entry.directory("d", T, 0755))));
+      web2.record(List.of(
+          Confirmed.of(Entry.file("a", 2, T, 0600)), Confirmed.of(Entry.directory("d", T, 0755))));
 
       web2.recordDeleted(List.of("a"));
       web2.recordRenamed("d", "e");

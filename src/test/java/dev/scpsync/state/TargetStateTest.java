@@ -90,7 +90,8 @@ class TargetStateTest {
   void recordingAPathAgainReplacesItsRowAndDropsStaleBlockHashes() {
     target.record(List.of(new Confirmed(Entry.file("f", 1, T, 0644), "aa", "k1")));
     assertThat(target.recordBlockHashes("f", new byte[] {1, 2, 3})).isTrue();
-    assertThat(target.blockHashes("f")).hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
+    assertThat(target.blockHashes("f"))
+        .hasValueSatisfying(b -> assertThat(b).containsExactly(1, 2, 3));
 
     Entry newer = Entry.file("f", 2, T.plusNanos(1), 0600);
     target.record(List.of(new Confirmed(newer, "bb", null)));
@@ -136,8 +137,10 @@ class TargetStateTest {
 
   @Test
   void deletingTheRootOrAnAbsolutePathIsRefused() {
-    assertThatThrownBy(() -> target.recordDeleted(List.of(""))).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> target.recordDeleted(List.of("/etc"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> target.recordDeleted(List.of("")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> target.recordDeleted(List.of("/etc")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -166,12 +169,14 @@ class TargetStateTest {
 
   @Test
   void renamingIntoItsOwnSubtreeIsRefused() {
-    assertThatThrownBy(() -> target.recordRenamed("a", "a/b")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> target.recordRenamed("a/b", "a")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> target.recordRenamed("a", "a/b"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> target.recordRenamed("a/b", "a"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void recordingAFileWherADirectoryWasDropsWhatWasBelowIt() {
+  void recordingAFileWhereADirectoryWasDropsWhatWasBelowIt() {
     target.record(List.of(dir("a"), file("a/x"), file("a/y/z"), file("a0"), file("a.b")));
     target.record(List.of(file("a")));
     assertThat(paths()).containsExactlyInAnyOrder("a", "a0", "a.b");

@@ -1,0 +1,216 @@
+package dev.scpsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scpsync.testing.ServerKind;
+import dev.scpsync.testing.TestServer;
+import dev.scpsync.testing.Trees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The sync state against real servers: drift under each policy, delete limits, the empty-source
+ * guard, and renames that move nothing over the wire.
+ */
+class SyncStateTest {
+  @TempDir static Path shared;
+  private static final Map<ServerKind, TestServer> servers = new EnumMap<>(ServerKind.class);
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startServers() throws Exception {
+    for (ServerKind kind : ServerKind.values()) {
+      servers.put(kind, TestServer.start(kind, shared.resolve(kind.name())));
+    }
+  }
+
+  @AfterAll
+  static void stopServers() throws IOException {
+    for (TestServer s : servers.values()) {
+      s.close();
+    }
+  }
+
+  private CliRun push(TestServer server, Path src, String remotePath, String... extra) {
+    return CliRun.of(CliRun.args("push", src, server.target(remotePath), server.cliOptions(),
+        "--state-dir", tmp.resolve("state"), List.of(extra)));
+  }
+
+  private static Path tree(Path root, int files) throws IOException {
+    Files.createDirectories(root.resolve("docs"));
+    for (int i = 0; i < files; i++) {
+      Files.writeString(root.resolve("docs/page-" + i + ".txt"), "page " + i + "\n");
+    }
+    Files.writeString(root.resolve("index.html"), "<h1>hi</h1>\n");
+    return root;
+  }
+
+  /** Someone else edits a file on the server: other content, a later mtime. */
+  private static void editBehindOurBack(Path file, String content) throws IOException {
+    Files.writeString(file, content);
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(3600)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServerKind.class)
+  void driftIsLeftAloneByDefaultAndReportedWithItsOwnExitCode(ServerKind kind) throws Exception {
+    TestServer server = servers.get(kind);
+    Path src = tree(tmp.resolve("src"), 3);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+
+    editBehindOurBack(remote.onDisk().resolve("index.html"), "edited on the server\n");
+    Files.writeString(src.resolve("index.html"), "<h1>ours, newer</h1>\n");
+    CliRun run = push(server, src, remote.remotePath());
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.DRIFT);
+    assertThat(run.err()).contains("drift: index.html").contains("left alone");
+    assertThat(remote.onDisk().resolve("index.html")).hasContent("edited on the server");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServerKind.class)
+  void driftBackupKeepsTheirCopyAndWritesOurs(ServerKind kind) throws Exception {
+    TestServer server = servers.get(kind);
+    Path src = tree(tmp.resolve("src"), 3);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+
+    editBehindOurBack(remote.onDisk().resolve("index.html"), "edited on the server\n");
+    Files.writeString(src.resolve("index.html"), "<h1>ours, newer</h1>\n");
+    CliRun run = push(server, src, remote.remotePath(), "--on-drift", "backup");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.DRIFT);
+    assertThat(remote.onDisk().resolve("index.html")).hasContent("<h1>ours, newer</h1>");
+    List<Path> conflicts;
+    try (var list = Files.list(remote.onDisk())) {
+      conflicts = list.filter(p -> p.getFileName().toString().startsWith("index.html.scpsync-conflict-")).toList();
+    }
+    assertThat(conflicts).singleElement().satisfies(p -> assertThat(p).hasContent("edited on the server"));
+
+    CliRun again = push(server, src, remote.remotePath(), "--on-drift", "backup");
+    assertThat(again.exitCode()).as("converged: no more drift").isZero();
+  }
+
+  @Test
+  void driftOverwriteWritesOursAndStillReportsIt() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 3);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    editBehindOurBack(remote.onDisk().resolve("docs/page-1.txt"), "theirs\n");
+    CliRun run = push(server, src, remote.remotePath(), "--on-drift", "overwrite");
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.DRIFT);
+    assertThat(run.err()).contains("overwritten");
+    Trees.assertSameTree(src, remote.onDisk());
+  }
+
+  @Test
+  void maxDeleteRefusesAndDeletesNothing() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 10);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    for (int i = 0; i < 6; i++) {
+      Files.delete(src.resolve("docs/page-" + i + ".txt"));
+    }
+    CliRun refused = push(server, src, remote.remotePath(), "--delete", "--max-delete", "5");
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.DELETES_REFUSED);
+    assertThat(refused.err()).contains("deleted nothing").contains("would delete 6");
+    assertThat(remote.onDisk().resolve("docs/page-0.txt")).exists();
+
+    CliRun percent = push(server, src, remote.remotePath(), "--delete", "--max-delete", "20%");
+    assertThat(percent.exitCode()).as(percent.toString()).isEqualTo(ExitCodes.DELETES_REFUSED);
+
+    CliRun allowed = push(server, src, remote.remotePath(), "--delete", "--max-delete", "6");
+    assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
+    Trees.assertSameTree(src, remote.onDisk());
+  }
+
+  @Test
+  void anEmptySourceNeverWipesTheTarget() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 3);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    Path empty = Files.createDirectories(tmp.resolve("unmounted"));
+    CliRun refused = push(server, empty, remote.remotePath(), "--delete");
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.DELETES_REFUSED);
+    assertThat(refused.err()).contains("--allow-empty-source");
+    assertThat(remote.onDisk().resolve("index.html")).exists();
+
+    CliRun allowed = push(server, empty, remote.remotePath(), "--delete", "--allow-empty-source");
+    assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
+    try (var list = Files.list(remote.onDisk())) {
+      assertThat(list.toList()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ServerKind.class)
+  void movedFilesAndDirectoriesAreRenamedRemotelyWithoutSendingData(ServerKind kind) throws Exception {
+    TestServer server = servers.get(kind);
+    Path src = tmp.resolve("src");
+    Path big = Files.createDirectories(src.resolve("photos/2024"));
+    Random random = new Random(3);
+    for (int i = 0; i < 1000; i++) {
+      byte[] data = new byte[1024];
+      random.nextBytes(data);
+      Files.write(big.resolve("img-" + i + ".bin"), data);
+    }
+    byte[] report = new byte[512 * 1024];
+    random.nextBytes(report);
+    Files.write(src.resolve("report.pdf"), report);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+
+    Files.createDirectories(src.resolve("archive"));
+    Files.move(src.resolve("photos/2024"), src.resolve("archive/photos-2024"));
+    Files.move(src.resolve("report.pdf"), src.resolve("archive/report-final.pdf"));
+    CliRun run = push(server, src, remote.remotePath(), "--delete");
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains(": 0 files (0 B) transferred").contains("2 renamed");
+    Trees.assertSameTree(src, remote.onDisk());
+  }
+
+  @Test
+  void trustStateSkipsTheListingAndStillSendsLocalChanges() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 5);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    CliRun idle = push(server, src, remote.remotePath(), "--trust-state");
+    assertThat(idle.out()).contains(": 0 files (0 B) transferred");
+    Files.writeString(src.resolve("docs/page-2.txt"), "changed, and longer than before\n");
+    CliRun changed = push(server, src, remote.remotePath(), "--trust-state");
+    assertThat(changed.exitCode()).as(changed.toString()).isZero();
+    assertThat(changed.out()).contains(": 1 files (");
+    Trees.assertSameTree(src, remote.onDisk());
+  }
+
+  @Test
+  void onlyTheMtimeChangedMeansNoTransfer() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 2);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    Files.setLastModifiedTime(src.resolve("index.html"), FileTime.from(Instant.now().plusSeconds(120)));
+    CliRun run = push(server, src, remote.remotePath());
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.out()).contains(": 0 files (0 B) transferred").contains("1 attributes set");
+    Trees.assertSameTree(src, remote.onDisk());
+  }
+
+}

@@ -56,6 +56,13 @@ final class ProgressDisplay implements SyncListener {
     err.flush();
   }
 
+  @Override
+  public synchronized void notice(String message) {
+    clearLine();
+    err.println("scpsync: warning: " + message.replaceAll("\\p{Cntrl}", "?"));
+    err.flush();
+  }
+
   private void maybeDraw() {
     if (!terminal) {
       return;

@@ -45,7 +45,7 @@ final class PushCommand implements Callable<Integer> {
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
       var base = flags.toOptions(connection.protocol, source);
       var options = new dev.scpsync.engine.SyncOptions(base.delete(), base.dryRun(), base.excludes(), base.protocol(),
-          safety.effectiveStateDir(), safety.trustState, safety.toSafety(java.time.Clock.systemUTC()));
+          safety.effectiveStateDir(), safety.trustState, safety.toSafety(java.time.Clock.systemUTC()), safety.checksum);
       result = new PushJob(connector).run(source, targetSpec, options, progress);
     } finally {
       progress.finish();

@@ -27,6 +27,9 @@ final class SafetyFlags {
   @Option(names = "--max-delete", paramLabel = "N|N%", description = "Delete nothing, and exit 5, when a run would delete more than N entries (or N percent of the target).")
   String maxDelete;
 
+  @Option(names = {"-c", "--checksum"}, description = "Also compare files of equal size by content: SHA-256 locally and with sha256sum on the remote (when it can run commands).")
+  boolean checksum;
+
   @Option(names = "--allow-empty-source", description = "Let an empty source delete everything on the target (refused by default: an unmounted drive looks empty).")
   boolean allowEmptySource;
 

@@ -89,6 +89,9 @@ public final class PushJob {
           LocalFacts.fileKeys(root, newPaths(local, synced)), syncedKeys);
       PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
       IncrementalPlan plan = IncrementalPlanner.plan(inputs, planOptions, options.safety());
+      if (options.checksum() && remoteTree != null) {
+        plan = withContentDifferences(plan, local, remoteTree, root, remote, listener);
+      }
       listener.planned(plan.plan());
       problems.addAll(plan.plan().skipped());
       problems.forEach(listener::problem);
@@ -115,6 +118,52 @@ public final class PushJob {
         return result(plan, remote, false, executor, problems, start);
       }
     }
+  }
+
+  /**
+   * --checksum: files of equal size that the plan leaves alone are compared by SHA-256 on both
+   * sides; those that differ are sent after all.
+   */
+  private static IncrementalPlan withContentDifferences(IncrementalPlan plan, Snapshot local, Snapshot remoteTree, Path root,
+      Remote remote, SyncListener listener) throws IOException {
+    Set<String> planned = new HashSet<>();
+    plan.plan().files().forEach(e -> planned.add(e.path()));
+    plan.renames().forEach(r -> planned.add(r.to()));
+    List<String> candidates = new ArrayList<>();
+    for (Entry l : local.entries()) {
+      Entry r = remoteTree.get(l.path());
+      if (l.isFile() && r != null && r.isFile() && r.size() == l.size() && !planned.contains(l.path())) {
+        candidates.add(l.path());
+      }
+    }
+    if (candidates.isEmpty()) {
+      return plan;
+    }
+    var remoteHashes = remote.sha256(candidates);
+    if (remoteHashes.isEmpty()) {
+      listener.notice("--checksum: " + remote.describe() + " cannot compute SHA-256 (no exec or no sha256sum); "
+          + candidates.size() + " file(s) were compared by size and mtime only");
+      return plan;
+    }
+    Map<String, String> localHashes = LocalFacts.sha256(root, candidates);
+    List<Entry> send = new ArrayList<>(plan.plan().files());
+    Set<String> resend = new HashSet<>();
+    for (String p : candidates) {
+      String l = localHashes.get(p);
+      String r = remoteHashes.get().get(p);
+      if (l != null && r != null && !l.equals(r)) {
+        send.add(local.get(p));
+        resend.add(p);
+      }
+    }
+    log.debug("--checksum: {} candidates, {} differ", candidates.size(), resend.size());
+    if (resend.isEmpty()) {
+      return plan;
+    }
+    var p = plan.plan();
+    var attributes = p.attributes().stream().filter(e -> !resend.contains(e.path())).toList();
+    return new IncrementalPlan(new dev.scpsync.plan.Plan(p.clear(), p.mkdirs(), send, p.symlinks(), attributes, p.deletes(), p.skipped()),
+        plan.backups(), plan.renames(), plan.drift(), plan.deletesRefused(), plan.refusalReason());
   }
 
   private static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,

@@ -12,5 +12,8 @@ public interface SyncListener extends TransferListener {
 
   default void problem(Problem problem) {}
 
+  /** Something the user should know that is not a failure (e.g. a check that could not run). */
+  default void notice(String message) {}
+
   SyncListener NONE = new SyncListener() {};
 }

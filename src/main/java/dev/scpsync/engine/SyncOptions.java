@@ -15,12 +15,15 @@ import java.nio.file.Path;
  * @param stateDir where the sync state lives, or {@code null} to push without state
  * @param trustState skip the remote listing when the state says the target matches
  * @param safety drift policy and delete limits
+ * @param checksum compare the content of same-size files by SHA-256 on both sides (the remote
+ *     hashes with {@code sha256sum} where it can run commands)
  */
 public record SyncOptions(
-    boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState, SafetyOptions safety) {
+    boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState,
+    SafetyOptions safety, boolean checksum) {
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {
-    this(delete, dryRun, excludes, protocol, null, false, SafetyOptions.defaults());
+    this(delete, dryRun, excludes, protocol, null, false, SafetyOptions.defaults(), false);
   }
 
   public static SyncOptions defaults() {

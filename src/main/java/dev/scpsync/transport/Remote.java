@@ -68,6 +68,14 @@ public interface Remote extends Closeable {
    */
   List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException;
 
+  /**
+   * SHA-256 of remote files computed on the server, for {@code --checksum}; empty when the server
+   * cannot compute them (no exec, no {@code sha256sum}).
+   */
+  default java.util.Optional<java.util.Map<String, String>> sha256(List<String> paths) throws IOException {
+    return java.util.Optional.empty();
+  }
+
   /** Deletes paths; a directory is deleted with everything below it. */
   List<Problem> delete(List<Entry> entries) throws IOException;
 

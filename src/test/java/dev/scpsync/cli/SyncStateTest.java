@@ -200,6 +200,31 @@ class SyncStateTest {
     Trees.assertSameTree(src, remote.onDisk());
   }
 
+  @ParameterizedTest
+  @EnumSource(ServerKind.class)
+  void checksumFindsSameSizeSameMtimeDifferencesWhereTheServerCanHash(ServerKind kind) throws Exception {
+    TestServer server = servers.get(kind);
+    Path src = tree(tmp.resolve("src"), 2);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath(), "--no-state").exitCode()).isZero();
+    Path victim = remote.onDisk().resolve("index.html");
+    FileTime mtime = Files.getLastModifiedTime(victim);
+    Files.writeString(victim, "<h1>HI</h1>\n"); // same size, other bytes, same mtime: invisible to size+mtime
+    Files.setLastModifiedTime(victim, mtime);
+
+    CliRun plain = push(server, src, remote.remotePath(), "--no-state");
+    assertThat(plain.out()).contains(": 0 files (0 B) transferred");
+    CliRun checked = push(server, src, remote.remotePath(), "--no-state", "--checksum");
+    assertThat(checked.exitCode()).as(checked.toString()).isZero();
+    if (kind == ServerKind.EMBEDDED_RECEIVER) {
+      assertThat(checked.err()).contains("cannot compute SHA-256").contains("size and mtime only");
+      assertThat(victim).hasContent("<h1>HI</h1>");
+    } else {
+      assertThat(checked.out()).contains(": 1 files (");
+      Trees.assertSameTree(src, remote.onDisk());
+    }
+  }
+
   @Test
   void onlyTheMtimeChangedMeansNoTransfer() throws Exception {
     TestServer server = servers.get(ServerKind.OPENSSH_SFTP);

@@ -136,6 +136,11 @@ public final class ScpRemote implements Remote {
   }
 
   @Override
+  public java.util.Optional<java.util.Map<String, String>> sha256(List<String> paths) throws IOException {
+    return dev.scpsync.transport.RemoteHashes.sha256(session, paths, paths2 -> this.paths.of(paths2));
+  }
+
+  @Override
   public List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException {
     return commands.rename(fromTo);
   }

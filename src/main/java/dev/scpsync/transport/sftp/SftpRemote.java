@@ -305,6 +305,11 @@ public final class SftpRemote implements Remote {
   }
 
   @Override
+  public java.util.Optional<java.util.Map<String, String>> sha256(List<String> paths) throws IOException {
+    return dev.scpsync.transport.RemoteHashes.sha256(session, paths, this::remote);
+  }
+
+  @Override
   public List<Problem> rename(java.util.SequencedMap<String, String> fromTo) throws IOException {
     List<Problem> problems = new ArrayList<>();
     for (var move : fromTo.entrySet()) {

@@ -1,0 +1,107 @@
+package dev.scpsync.transport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+
+/**
+ * SHA-256 of remote files computed by the server itself ({@code sha256sum -z}, GNU coreutils),
+ * over exec channels of an existing session, many paths per command. For {@code --checksum}.
+ *
+ * <p>Servers that cannot run commands (the embedded receiver, SFTP-only accounts) or lack
+ * {@code sha256sum} give {@link Optional#empty()}: the caller then says that content was compared
+ * by size and mtime only, rather than pretending.
+ */
+public final class RemoteHashes {
+  private static final int COMMAND_LIMIT = 60 * 1024;
+  private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+  private RemoteHashes() {}
+
+  /**
+   * Hashes remote files.
+   *
+   * @param remotePath maps a tree path to the path the server understands
+   * @return hashes by tree path (files that could not be read are absent), or empty when the
+   *     server cannot compute them
+   */
+  public static Optional<Map<String, String>> sha256(ClientSession session, List<String> paths, UnaryOperator<String> remotePath)
+      throws IOException {
+    Map<String, String> hashes = new HashMap<>();
+    if (paths.isEmpty()) {
+      return Optional.of(hashes);
+    }
+    List<String> batch = new ArrayList<>();
+    int length = 0;
+    for (String p : paths) {
+      String arg = quote(remotePath.apply(p));
+      if (!batch.isEmpty() && length + arg.length() > COMMAND_LIMIT) {
+        if (!run(session, batch, remotePath, hashes)) {
+          return Optional.empty();
+        }
+        batch.clear();
+        length = 0;
+      }
+      batch.add(p);
+      length += arg.length() + 1;
+    }
+    return run(session, batch, remotePath, hashes) ? Optional.of(hashes) : Optional.empty();
+  }
+
+  private static boolean run(ClientSession session, List<String> batch, UnaryOperator<String> remotePath, Map<String, String> hashes)
+      throws IOException {
+    Map<String, String> byRemoteName = new HashMap<>();
+    StringBuilder command = new StringBuilder("command -v sha256sum >/dev/null 2>&1 || exit 127; sha256sum -z --");
+    for (String p : batch) {
+      String remote = remotePath.apply(p);
+      byRemoteName.put(remote, p);
+      command.append(' ').append(quote(remote));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (ChannelExec exec = session.createExecChannel(command.toString())) {
+      exec.setOut(out);
+      exec.setErr(err);
+      exec.open().verify(TIMEOUT);
+      exec.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TIMEOUT);
+      Integer status = exec.getExitStatus();
+      if (status == null || status == 127) {
+        return false; // no exec, no shell, or no sha256sum
+      }
+    } catch (IOException e) {
+      if (!session.isOpen()) {
+        throw e;
+      }
+      return false; // the server refused the exec request (e.g. an SFTP-only server)
+    }
+    // Each record: 64 hex digits, two spaces (or space and '*'), the name, NUL.
+    String text = out.toString(StandardCharsets.UTF_8);
+    for (String record : text.split("\0")) {
+      if (record.length() < 66) {
+        continue;
+      }
+      String hex = record.substring(0, 64);
+      String name = record.substring(66);
+      String tree = byRemoteName.get(name);
+      if (tree != null && hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        hashes.put(tree, hex);
+      }
+    }
+    return true;
+  }
+
+  private static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}

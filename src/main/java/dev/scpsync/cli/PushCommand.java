@@ -68,9 +68,9 @@ final class PushCommand implements Callable<Integer> {
     if (!result.matches()) {
       return ExitCodes.FAILED;
     }
-    if (result.deletesRefused() > 0) {
-      return ExitCodes.DELETES_REFUSED;
+    if (!result.drift().isEmpty()) {
+      return ExitCodes.DRIFT;
     }
-    return result.drift().isEmpty() ? ExitCodes.OK : ExitCodes.DRIFT;
+    return result.deletesRefused() > 0 ? ExitCodes.DELETES_REFUSED : ExitCodes.OK;
   }
 }

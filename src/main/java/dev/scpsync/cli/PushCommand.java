@@ -51,6 +51,7 @@ final class PushCommand implements Callable<Integer> {
       progress.finish();
     }
     if (result.dryRun()) {
+      result.moves().forEach(m -> out.println("rename   " + m));
       SyncReport.printDryRun(out, result.plan());
     }
     if (!flags.quiet || !result.matches()) {

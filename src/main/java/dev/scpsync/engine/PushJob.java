@@ -169,13 +169,16 @@ public final class PushJob {
   private static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,
       List<Problem> problems, long start) {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    List<String> moves = new ArrayList<>();
+    plan.backups().forEach(b -> moves.add(b.from() + " -> " + b.to() + " (conflict backup)"));
+    plan.renames().forEach(r -> moves.add(r.from() + " -> " + r.to()));
     if (executor == null) {
       return new SyncResult(plan.plan(), remote.protocol(), dryRun, 0, 0, 0, 0, 0, 0, problems, elapsed,
-          0, plan.drift(), plan.deletesRefused(), plan.refusalReason());
+          0, plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves);
     }
     return new SyncResult(plan.plan(), remote.protocol(), dryRun, executor.files(), executor.bytes(), executor.directories(),
         executor.symlinks(), executor.attributes(), executor.deleted(), problems, elapsed,
-        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason());
+        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves);
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.List;
  * @param drift remote entries someone else changed since the last sync, and what was done
  * @param deletesRefused deletes withheld by --max-delete or the empty-source guard (0 if none)
  * @param refusalReason why, or {@code null}
+ * @param moves planned remote renames and conflict backups, as {@code "from -> to"}
  */
 public record SyncResult(
     Plan plan,
@@ -34,17 +35,19 @@ public record SyncResult(
     int renamed,
     List<Problem> drift,
     long deletesRefused,
-    String refusalReason) {
+    String refusalReason,
+    List<String> moves) {
 
   public SyncResult {
     problems = List.copyOf(problems);
     drift = List.copyOf(drift);
+    moves = List.copyOf(moves);
   }
 
   public SyncResult(Plan plan, Protocol protocol, boolean dryRun, int filesTransferred, long bytesTransferred,
       int directoriesCreated, int symlinksCreated, int attributesSet, int deleted, List<Problem> problems, Duration elapsed) {
     this(plan, protocol, dryRun, filesTransferred, bytesTransferred, directoriesCreated, symlinksCreated, attributesSet,
-        deleted, problems, elapsed, 0, List.of(), 0, null);
+        deleted, problems, elapsed, 0, List.of(), 0, null, List.of());
   }
 
   /** Whether the destination now matches the source (or, for a dry run, could be made to). */

@@ -2,6 +2,7 @@ package dev.scpsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scpsync.testing.AllServers;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
@@ -12,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,22 +26,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class PushPullContractTest {
   @TempDir static Path shared;
-  private static final Map<ServerKind, TestServer> servers = new EnumMap<>(ServerKind.class);
+  private static AllServers servers;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startServers() throws Exception {
-    for (ServerKind kind : ServerKind.values()) {
-      servers.put(kind, TestServer.start(kind, shared.resolve(kind.name())));
-    }
+    servers = AllServers.start(shared);
   }
 
   @AfterAll
   static void stopServers() throws IOException {
-    for (TestServer s : servers.values()) {
-      s.close();
-    }
+    servers.close();
   }
 
   private CliRun push(TestServer server, Path src, String remotePath, String... extra) {

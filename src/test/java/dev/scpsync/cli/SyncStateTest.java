@@ -2,6 +2,7 @@ package dev.scpsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scpsync.testing.AllServers;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
@@ -10,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,22 +26,18 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SyncStateTest {
   @TempDir static Path shared;
-  private static final Map<ServerKind, TestServer> servers = new EnumMap<>(ServerKind.class);
+  private static AllServers servers;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startServers() throws Exception {
-    for (ServerKind kind : ServerKind.values()) {
-      servers.put(kind, TestServer.start(kind, shared.resolve(kind.name())));
-    }
+    servers = AllServers.start(shared);
   }
 
   @AfterAll
   static void stopServers() throws IOException {
-    for (TestServer s : servers.values()) {
-      s.close();
-    }
+    servers.close();
   }
 
   private CliRun push(TestServer server, Path src, String remotePath, String... extra) {
@@ -65,16 +60,22 @@ class SyncStateTest {
     Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(3600)));
   }
 
+  /** Pushes a small tree, then edits index.html on the server and, differently, locally. */
+  private TestServer.Location bothSidesEditIndexAfterASync(TestServer server, Path src) throws IOException {
+    tree(src, 3);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    editBehindOurBack(remote.onDisk().resolve("index.html"), "edited on the server\n");
+    Files.writeString(src.resolve("index.html"), "<h1>ours, newer</h1>\n");
+    return remote;
+  }
+
   @ParameterizedTest
   @EnumSource(ServerKind.class)
   void driftIsLeftAloneByDefaultAndReportedWithItsOwnExitCode(ServerKind kind) throws Exception {
     TestServer server = servers.get(kind);
-    Path src = tree(tmp.resolve("src"), 3);
-    TestServer.Location remote = server.location(tmp, "dest");
-    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
-
-    editBehindOurBack(remote.onDisk().resolve("index.html"), "edited on the server\n");
-    Files.writeString(src.resolve("index.html"), "<h1>ours, newer</h1>\n");
+    Path src = tmp.resolve("src");
+    TestServer.Location remote = bothSidesEditIndexAfterASync(server, src);
     CliRun run = push(server, src, remote.remotePath());
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.DRIFT);
     assertThat(run.err()).contains("drift: index.html").contains("left alone");
@@ -85,12 +86,8 @@ class SyncStateTest {
   @EnumSource(ServerKind.class)
   void driftBackupKeepsTheirCopyAndWritesOurs(ServerKind kind) throws Exception {
     TestServer server = servers.get(kind);
-    Path src = tree(tmp.resolve("src"), 3);
-    TestServer.Location remote = server.location(tmp, "dest");
-    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
-
-    editBehindOurBack(remote.onDisk().resolve("index.html"), "edited on the server\n");
-    Files.writeString(src.resolve("index.html"), "<h1>ours, newer</h1>\n");
+    Path src = tmp.resolve("src");
+    TestServer.Location remote = bothSidesEditIndexAfterASync(server, src);
     CliRun run = push(server, src, remote.remotePath(), "--on-drift", "backup");
     assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.DRIFT);
     assertThat(remote.onDisk().resolve("index.html")).hasContent("<h1>ours, newer</h1>");

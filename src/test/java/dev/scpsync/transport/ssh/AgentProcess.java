@@ -60,6 +60,11 @@ final class AgentProcess implements AutoCloseable {
     }
   }
 
+  /** The agent's Unix socket. */
+  Path socket() {
+    return socket;
+  }
+
   /** An environment in which this agent is the user's agent. */
   Map<String, String> environment() {
     return Map.of("SSH_AUTH_SOCK", socket.toString());

@@ -54,8 +54,8 @@ class UnixSocketAgentTest {
   @TempDir static Path dir;
 
   private static Path keys;
-  private static RunningAgent loaded;
-  private final List<RunningAgent> extraAgents = new ArrayList<>();
+  private static AgentProcess loaded;
+  private final List<AgentProcess> extraAgents = new ArrayList<>();
 
   @BeforeAll
   static void startAgentHoldingOneKeyOfEachKind() throws Exception {
@@ -77,7 +77,7 @@ class UnixSocketAgentTest {
               "-f",
               kind.privateKey().toString()));
     }
-    loaded = RunningAgent.start(dir.resolve("loaded"));
+    loaded = AgentProcess.start(dir.resolve("loaded"));
     for (KeyKind kind : KeyKind.values()) {
       loaded.add(kind.privateKey());
     }
@@ -92,7 +92,7 @@ class UnixSocketAgentTest {
 
   @AfterEach
   void stopExtraAgents() {
-    extraAgents.forEach(RunningAgent::close);
+    extraAgents.forEach(AgentProcess::close);
   }
 
   @Test
@@ -162,7 +162,7 @@ class UnixSocketAgentTest {
 
   @Test
   void agentWithoutKeysListsNothing() throws Exception {
-    RunningAgent empty = startExtraAgent("empty");
+    AgentProcess empty = startExtraAgent("empty");
     try (UnixSocketAgent agent = new UnixSocketAgent(empty.socket())) {
       assertThat(agent.getIdentities()).isEmpty();
     }
@@ -170,7 +170,7 @@ class UnixSocketAgentTest {
 
   @Test
   void refusalToSignNamesSocketAndStepButNotTheData() throws Exception {
-    RunningAgent empty = startExtraAgent("refuses");
+    AgentProcess empty = startExtraAgent("refuses");
     PublicKey key = KeyKind.ED25519.publicKey();
     byte[] data = "secret-looking payload".getBytes(StandardCharsets.UTF_8);
 
@@ -199,7 +199,7 @@ class UnixSocketAgentTest {
   @Test
   void reconnectsAfterTheAgentRestarts() throws Exception {
     Path socketDir = dir.resolve("restarting");
-    RunningAgent first = startExtraAgent("restarting");
+    AgentProcess first = startExtraAgent("restarting");
     try (UnixSocketAgent agent = new UnixSocketAgent(first.socket())) {
       assertThat(agent.getIdentities()).isEmpty();
 
@@ -208,7 +208,7 @@ class UnixSocketAgentTest {
           .isInstanceOf(IOException.class)
           .hasMessageContaining(first.socket().toString());
 
-      RunningAgent second = RunningAgent.start(socketDir);
+      AgentProcess second = AgentProcess.start(socketDir);
       extraAgents.add(second);
       second.add(KeyKind.ECDSA.privateKey());
       assertThat(agent.getIdentities())
@@ -324,8 +324,8 @@ class UnixSocketAgentTest {
     assertThat(UnixSocketAgentFactory.fromEnvironment(Map.of(name, dir.toString()))).isEmpty();
   }
 
-  private RunningAgent startExtraAgent(String name) throws Exception {
-    RunningAgent agent = RunningAgent.start(dir.resolve(name));
+  private AgentProcess startExtraAgent(String name) throws Exception {
+    AgentProcess agent = AgentProcess.start(dir.resolve(name));
     extraAgents.add(agent);
     return agent;
   }
@@ -381,55 +381,6 @@ class UnixSocketAgentTest {
       AuthorizedKeyEntry entry = AuthorizedKeyEntry.readAuthorizedKeys(pub).get(0);
       assertThat(entry.getComment()).isEqualTo(comment());
       return entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
-    }
-  }
-
-  /** An {@code ssh-agent -D} child process listening on {@code <dir>/agent.sock}. */
-  private record RunningAgent(Process process, Path socket) implements AutoCloseable {
-    static RunningAgent start(Path dir) throws IOException {
-      Files.createDirectories(dir);
-      Path socket = dir.resolve("agent.sock");
-      ProcessBuilder builder =
-          new ProcessBuilder(SSH_AGENT.toString(), "-D", "-a", socket.toString());
-      builder.environment().remove(SshAgent.SSH_AUTHSOCKET_ENV_NAME);
-      builder.redirectErrorStream(true);
-      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
-      RunningAgent agent = new RunningAgent(builder.start(), socket);
-      await("ssh-agent socket " + socket)
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> Files.exists(socket) || !agent.process().isAlive());
-      if (!agent.process().isAlive()) {
-        throw new IllegalStateException(
-            "ssh-agent exited: " + Files.readString(dir.resolve("agent.log")));
-      }
-      return agent;
-    }
-
-    void add(Path privateKey) throws IOException, InterruptedException {
-      ProcessBuilder builder = new ProcessBuilder(SSH_ADD.toString(), privateKey.toString());
-      builder.environment().put(SshAgent.SSH_AUTHSOCKET_ENV_NAME, socket.toString());
-      builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-      builder.redirectErrorStream(true);
-      Process add = builder.start();
-      String output = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!add.waitFor(30, TimeUnit.SECONDS) || add.exitValue() != 0) {
-        add.destroyForcibly();
-        throw new IllegalStateException("ssh-add " + privateKey + " failed: " + output);
-      }
-    }
-
-    @Override
-    public void close() {
-      ProcessHandle handle = process.toHandle();
-      handle.destroy();
-      try {
-        handle.onExit().get(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        handle.destroyForcibly();
-      } catch (Exception e) {
-        handle.destroyForcibly();
-      }
     }
   }
 }

@@ -54,7 +54,7 @@ public final class LocalScanner {
         if (excludes.excludes(rel, true)) {
           return FileVisitResult.SKIP_SUBTREE;
         }
-        entries.add(Entry.directory(rel, attrs.lastModifiedTime().toInstant(), mode(dir, 0755)));
+        entries.add(Entry.directory(rel, attrs.lastModifiedTime().toInstant(), mode(dir, attrs, 0755)));
         return FileVisitResult.CONTINUE;
       }
 
@@ -71,7 +71,7 @@ public final class LocalScanner {
             problems.add(new Problem(rel, "cannot read symlink: " + e.getMessage()));
           }
         } else if (attrs.isRegularFile()) {
-          entries.add(Entry.file(rel, attrs.size(), attrs.lastModifiedTime().toInstant(), mode(file, 0644)));
+          entries.add(Entry.file(rel, attrs.size(), attrs.lastModifiedTime().toInstant(), mode(file, attrs, 0644)));
         } else {
           problems.add(new Problem(rel, "not a regular file, directory or symlink; skipped"));
         }
@@ -102,6 +102,17 @@ public final class LocalScanner {
       sb.append(part);
     }
     return sb.toString();
+  }
+
+  /**
+   * Permission bits; free when the walk's attributes are already POSIX ones (on Linux and macOS
+   * the default provider hands out such objects), one more lstat otherwise.
+   */
+  static int mode(Path p, BasicFileAttributes attrs, int fallback) {
+    if (attrs instanceof PosixFileAttributes posix) {
+      return toMode(posix.permissions());
+    }
+    return mode(p, fallback);
   }
 
   static int mode(Path p, int fallback) {

@@ -2,8 +2,8 @@ package dev.scpsync.transport;
 
 import dev.scpsync.tree.TreePaths;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Temporary names for files in flight: {@code .NAME.scpsync-XXXXXXXX.tmp} in the destination's
@@ -11,7 +11,6 @@ import java.util.HexFormat;
  * fall back to {@code .scpsync-XXXXXXXX.tmp}.
  */
 public final class TempNames {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_NAME_BYTES = 255;
   public static final String MARKER = ".scpsync-";
 
@@ -19,9 +18,10 @@ public final class TempNames {
 
   /** A fresh temporary relative path beside {@code path}. */
   public static String beside(String path) {
-    byte[] bytes = new byte[4];
-    RANDOM.nextBytes(bytes);
-    String suffix = MARKER + HexFormat.of().formatHex(bytes) + ".tmp";
+    // Uniqueness, not secrecy: over SFTP temp files are created exclusively (O_EXCL), so a
+    // guessed name only makes one upload fail; over SCP, abusing a guessed name needs write
+    // access to the destination directory, which already allows replacing the files themselves.
+    String suffix = MARKER + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + ".tmp";
     String name = path.substring(path.lastIndexOf('/') + 1);
     String temp = "." + name + suffix;
     if (temp.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {

@@ -101,7 +101,8 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("   %d files in %s%n", files, local);
 
       try (SshConnector connector = new SshConnector(ssh)) {
-        SyncOptions mirror = new SyncOptions(true, false, ExcludeRules.of(List.of("*.tmp")), Protocol.AUTO);
+        SyncOptions mirror = new SyncOptions(true, false, ExcludeRules.of(List.of("*.tmp")), Protocol.AUTO,
+            work.resolve("state"), false, dev.scpsync.plan.SafetyOptions.defaults(), false);
         step(out, "3. First push: everything is new");
         SyncResult first = new PushJob(connector).run(local, target, mirror, new ProgressDisplay(out, false));
         out.println("   " + SyncReport.summary("push", target.display(), first));

@@ -69,6 +69,9 @@ public final class SshConnector implements Closeable {
     client.setCipherFactories(Ciphers.preferred(options.ciphers()));
     client.setKeyIdentityProvider(new KeyFileIdentities(options.identities(), SshOptions.defaultIdentityFiles(), passphrases));
     this.agentInUse = options.useAgent() && AgentSupport.configure(client, this.env);
+    // Many small request/reply exchanges (SFTP, SCP acks): Nagle's algorithm would hold each
+    // small write back for the previous one's ACK. OpenSSH sets TCP_NODELAY too.
+    CoreModuleProperties.TCP_NODELAY.set(client, true);
     // Keepalives that expect a reply: a dead peer is noticed within about a minute even when idle.
     CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(15));
     CoreModuleProperties.HEARTBEAT_REQUEST.set(client, "keepalive@openssh.com");

@@ -57,8 +57,41 @@ public final class PushJob {
     Path root = source.toAbsolutePath().normalize();
     Snapshot local = new LocalScanner(options.excludes()).scan(root);
     log.debug("scanned {} entries in {} ms", local.size(), (System.nanoTime() - start) / 1_000_000);
-    try (StateStore store = options.stateDir() != null ? StateStore.open(options.stateDir(), root) : null;
-        Remote remote = RemoteOpener.open(connector, target, options.protocol())) {
+    try (StateStore store = options.stateDir() != null ? StateStore.open(options.stateDir(), root) : null) {
+      if (options.trustState() && store != null && !options.dryRun()) {
+        SyncResult unchanged = unchangedSinceLastSync(store, target, local, start);
+        if (unchanged != null) {
+          return unchanged;
+        }
+      }
+      return run(root, local, store, target, options, listener, start);
+    }
+  }
+
+  /**
+   * --trust-state with a local tree exactly as last synced to this target: nothing to do, and
+   * no need to even connect. The target's state is found by its key without the protocol and,
+   * when the spec names no user, without the user; anything ambiguous means connecting after all.
+   */
+  private static SyncResult unchangedSinceLastSync(StateStore store, TargetSpec target, Snapshot local, long start) {
+    String suffix = "@" + target.host() + (target.port() > 0 ? ":" + target.port() : "") + ":"
+        + (target.path().isEmpty() ? "~" : target.path());
+    List<String> keys = store.targets().stream()
+        .filter(k -> k.endsWith(suffix))
+        .filter(k -> target.user() == null || k.contains("://" + target.user() + "@"))
+        .toList();
+    if (keys.size() != 1 || !sameAsSynced(local, store.target(keys.get(0)).synced())) {
+      return null;
+    }
+    log.debug("--trust-state: {} unchanged since its last sync; not connecting", keys.get(0));
+    var protocol = keys.get(0).startsWith("scp://") ? dev.scpsync.transport.Protocol.SCP : dev.scpsync.transport.Protocol.SFTP;
+    var empty = new dev.scpsync.plan.Plan(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+    return new SyncResult(empty, protocol, false, 0, 0, 0, 0, 0, 0, List.of(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private SyncResult run(Path root, Snapshot local, StateStore store, TargetSpec target, SyncOptions options,
+      SyncListener listener, long start) throws IOException {
+    try (Remote remote = RemoteOpener.open(connector, target, options.protocol())) {
       log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
       TargetState state = store != null ? store.target(remote.describe()) : null;

@@ -223,6 +223,26 @@ class SyncStateTest {
   }
 
   @Test
+  void trustStateWithNothingChangedLocallyDoesNotEvenConnect() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 5);
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    // A known_hosts without the server's key: connecting would fail with exit code 3.
+    Path untrusting = Files.createFile(tmp.resolve("empty_known_hosts"));
+    List<String> noTrust = List.of("--known-hosts", untrusting.toString(), "-i", server.userKey().toString(), "--no-agent", "-F", "/dev/null");
+    CliRun idle = CliRun.of(CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
+        "--state-dir", tmp.resolve("state"), "--trust-state"));
+    assertThat(idle.exitCode()).as(idle.toString()).isZero();
+    assertThat(idle.out()).contains(": 0 files (0 B) transferred");
+
+    Files.writeString(src.resolve("index.html"), "<h1>changed</h1>\n");
+    CliRun changed = CliRun.of(CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
+        "--state-dir", tmp.resolve("state"), "--trust-state"));
+    assertThat(changed.exitCode()).as("a local change needs the server, and its key is unknown here").isEqualTo(ExitCodes.CONNECT);
+  }
+
+  @Test
   void onlyTheMtimeChangedMeansNoTransfer() throws Exception {
     TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
     Path src = tree(tmp.resolve("src"), 2);

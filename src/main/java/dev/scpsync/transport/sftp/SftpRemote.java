@@ -61,6 +61,8 @@ public final class SftpRemote implements Remote {
   private static final int MAX_WRITE = 255 * 1024;
   private static final long FSYNC_THRESHOLD = 1024 * 1024;
   private static final int PARALLEL = 32;
+  private static final int SMALL_FILE_CHANNELS = 2;
+  private static final int SMALL_FILES_PER_EXTRA_CHANNEL = 500;
 
   private final ClientSession session;
   private final SftpClient sftp;
@@ -390,9 +392,47 @@ public final class SftpRemote implements Remote {
     Future<List<Problem>> large = workers.submit(() -> runAll(tasks));
     if (!small.isEmpty()) {
       small.sort(Comparator.comparing((FileTransfer f) -> f.entry().path()));
-      new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
+      uploadSmall(small, listener);
     }
     await(large);
+  }
+
+  /**
+   * Small files over several SFTP channels when there are many: each channel is its own
+   * sftp-server process on the server, and that single-threaded process is what limits a stream
+   * of small files (OpenSSH's own sftp client is no faster per channel).
+   */
+  private void uploadSmall(List<FileTransfer> small, TransferListener listener) throws IOException {
+    int channels = small.size() >= SMALL_FILES_PER_EXTRA_CHANNEL ? SMALL_FILE_CHANNELS : 1;
+    if (channels == 1) {
+      new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
+      return;
+    }
+    List<SftpClient> extra = new ArrayList<>();
+    try {
+      List<Future<Void>> parts = new ArrayList<>();
+      for (int c = 0; c < channels; c++) {
+        SftpClient client = c == 0 ? sftp : org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session);
+        if (c > 0) {
+          extra.add(client);
+        }
+        List<FileTransfer> share = new ArrayList<>();
+        for (int i = c; i < small.size(); i += channels) {
+          share.add(small.get(i));
+        }
+        parts.add(workers.submit(() -> {
+          new PipelinedUploads((RawSftpClient) client, this::remote).upload(share, listener);
+          return null;
+        }));
+      }
+      for (Future<Void> part : parts) {
+        await(part);
+      }
+    } finally {
+      for (SftpClient client : extra) {
+        client.close();
+      }
+    }
   }
 
   private void uploadOne(FileTransfer f, TransferListener listener) throws IOException {

@@ -137,88 +137,13 @@ public final class SftpRemote implements Remote {
     return TreePaths.join(root, relative);
   }
 
-  // ---- listing
-
   @Override
   public RemoteListing list() throws IOException {
-    Attributes rootAttrs = lstatOrNull(root);
-    if (rootAttrs == null) {
-      return new RemoteListing(false, Snapshot.empty());
-    }
-    if (rootAttrs.isSymbolicLink()) {
-      rootAttrs = sftp.stat(root);
-    }
-    if (!rootAttrs.isDirectory()) {
-      throw new IOException(description + " is not a directory");
-    }
-    List<Entry> entries = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Problem> problems = java.util.Collections.synchronizedList(new ArrayList<>());
-    // Breadth-first, one task per directory; all directories of a level are in flight at once.
-    List<String> level = List.of("");
-    while (!level.isEmpty()) {
-      List<Future<List<String>>> pending = new ArrayList<>();
-      for (String dir : level) {
-        pending.add(workers.submit(() -> listDirectory(dir, entries, problems)));
-      }
-      List<String> next = new ArrayList<>();
-      for (Future<List<String>> f : pending) {
-        next.addAll(await(f));
-      }
-      level = next;
-    }
-    return new RemoteListing(true, Snapshot.of(entries, problems));
-  }
-
-  private List<String> listDirectory(String dir, List<Entry> entries, List<Problem> problems) throws IOException {
-    List<String> subdirs = new ArrayList<>();
-    Iterable<DirEntry> listing;
-    try {
-      listing = sftp.readDir(dir.isEmpty() ? root : remote(dir));
-    } catch (SftpException e) {
-      problems.add(new Problem(dir, "cannot list: " + e.getMessage()));
-      return subdirs;
-    }
-    for (DirEntry d : listing) {
-      String name = d.getFilename();
-      if (name.equals(".") || name.equals("..")) {
-        continue;
-      }
-      if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-        // A server must never make us address anything but a child of the listed directory.
-        problems.add(new Problem(dir, "server listed an invalid name '" + name.replaceAll("\\p{Cntrl}", "?") + "'; ignored"));
-        continue;
-      }
-      String path = TreePaths.join(dir, name);
-      Attributes a = d.getAttributes();
-      Instant mtime = a.getModifyTime() != null ? a.getModifyTime().toInstant() : Instant.EPOCH;
-      int mode = a.getPermissions() & 07777;
-      if (a.isDirectory()) {
-        entries.add(Entry.directory(path, mtime, mode));
-        subdirs.add(path);
-      } else if (a.isSymbolicLink()) {
-        try {
-          entries.add(Entry.symlink(path, sftp.readLink(remote(path)), mtime));
-        } catch (SftpException e) {
-          problems.add(new Problem(path, "cannot read symlink: " + e.getMessage()));
-        }
-      } else if (a.isRegularFile()) {
-        entries.add(Entry.file(path, a.getSize(), mtime, mode));
-      } else {
-        problems.add(new Problem(path, "not a regular file, directory or symlink; left alone"));
-      }
-    }
-    return subdirs;
+    return new SftpLister(sftp, workers, this::remote, root, description).list();
   }
 
   private Attributes lstatOrNull(String path) throws IOException {
-    try {
-      return sftp.lstat(path);
-    } catch (SftpException e) {
-      if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE) {
-        return null;
-      }
-      throw e;
-    }
+    return SftpLister.lstatOrNull(sftp, path);
   }
 
   // ---- directories and attributes
@@ -394,7 +319,7 @@ public final class SftpRemote implements Remote {
       small.sort(Comparator.comparing((FileTransfer f) -> f.entry().path()));
       uploadSmall(small, listener);
     }
-    await(large);
+    Futures.await(large);
   }
 
   /**
@@ -426,7 +351,7 @@ public final class SftpRemote implements Remote {
         }));
       }
       for (Future<Void> part : parts) {
-        await(part);
+        Futures.await(part);
       }
     } finally {
       for (SftpClient client : extra) {
@@ -564,7 +489,7 @@ public final class SftpRemote implements Remote {
     IOException failure = null;
     for (Future<Problem> f : futures) {
       try {
-        Problem p = await(f);
+        Problem p = Futures.await(f);
         if (p != null) {
           problems.add(p);
         }
@@ -578,24 +503,6 @@ public final class SftpRemote implements Remote {
       throw failure;
     }
     return problems;
-  }
-
-  private static <T> T await(Future<T> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted");
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(cause);
-    }
   }
 
   @Override

@@ -67,7 +67,10 @@ public final class SshConnector implements Closeable {
         .filePasswordProvider(passphrases)
         .build();
     client.setCipherFactories(Ciphers.preferred(options.ciphers()));
-    client.setKeyIdentityProvider(new KeyFileIdentities(options.identities(), SshOptions.defaultIdentityFiles(), passphrases));
+    // As OpenSSH: the default ~/.ssh/id_* files are offered only when no key file was named, so
+    // a server with a low MaxAuthTries is not exhausted by keys the user did not ask for.
+    List<java.nio.file.Path> defaults = options.identities().isEmpty() ? SshOptions.defaultIdentityFiles() : List.of();
+    client.setKeyIdentityProvider(new KeyFileIdentities(options.identities(), defaults, passphrases));
     this.agentInUse = options.useAgent() && AgentSupport.configure(client, this.env);
     // Many small request/reply exchanges (SFTP, SCP acks): Nagle's algorithm would hold each
     // small write back for the previous one's ACK. OpenSSH sets TCP_NODELAY too.

@@ -95,61 +95,74 @@ public final class PushJob {
       log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
       TargetState state = store != null ? store.target(remote.describe()) : null;
-      Snapshot synced = state != null ? state.synced() : Snapshot.empty();
+      return reconcile(root, local, state, remote, options, listener, start);
+    }
+  }
 
-      Snapshot remoteTree = null;
-      List<Entry> leftovers = List.of();
-      boolean rootExists = true;
-      List<Problem> problems = new ArrayList<>(local.problems());
-      if (!(options.trustState() && state != null && !state.isEmpty())) {
-        RemoteListing listing = remote.list();
-        log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
-        rootExists = listing.rootExists();
-        remoteTree = withoutOurTempFiles(listing.tree());
-        leftovers = ourTempFiles(listing.tree());
-        problems.addAll(listing.tree().problems());
-        if (state != null && !options.dryRun()) {
-          synced = forgetWhatTheRemoteLacks(state, synced, remoteTree);
-        }
-      } else if (sameAsSynced(local, synced)) {
-        log.debug("--trust-state: local tree unchanged since the last sync; nothing to do");
-      }
+  /**
+   * The push itself over a remote that is already open: plan {@code local} against the state and
+   * (unless trusting the state) the remote listing, carry the plan out, record what the remote
+   * confirmed. The state is flushed when this returns. Used by {@link WatchJob} for its initial
+   * and catch-up reconciles, so that they share the watch's one session.
+   *
+   * @param state the target's state, or null to push without state
+   */
+  static SyncResult reconcile(Path root, Snapshot local, TargetState state, Remote remote, SyncOptions options,
+      SyncListener listener, long start) throws IOException {
+    Snapshot synced = state != null ? state.synced() : Snapshot.empty();
 
-      Map<String, String> syncedHashes = state != null ? state.hashes() : Map.of();
-      Map<String, String> syncedKeys = state != null ? state.fileKeys() : Map.of();
-      SyncInputs inputs = new SyncInputs(local, synced, remoteTree,
-          LocalFacts.sha256(root, hashCandidates(local, synced, syncedHashes)), syncedHashes,
-          LocalFacts.fileKeys(root, newPaths(local, synced)), syncedKeys);
-      PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
-      IncrementalPlan plan = IncrementalPlanner.plan(inputs, planOptions, options.safety());
-      if (options.checksum() && remoteTree != null) {
-        plan = withContentDifferences(plan, local, remoteTree, root, remote, listener);
+    Snapshot remoteTree = null;
+    List<Entry> leftovers = List.of();
+    boolean rootExists = true;
+    List<Problem> problems = new ArrayList<>(local.problems());
+    if (!(options.trustState() && state != null && !state.isEmpty())) {
+      RemoteListing listing = remote.list();
+      log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
+      rootExists = listing.rootExists();
+      remoteTree = withoutOurTempFiles(listing.tree());
+      leftovers = ourTempFiles(listing.tree());
+      problems.addAll(listing.tree().problems());
+      if (state != null && !options.dryRun()) {
+        synced = forgetWhatTheRemoteLacks(state, synced, remoteTree);
       }
-      listener.planned(plan.plan());
-      problems.addAll(plan.plan().skipped());
-      problems.forEach(listener::problem);
-      if (options.dryRun()) {
-        return result(plan, remote, true, null, problems, start);
+    } else if (sameAsSynced(local, synced)) {
+      log.debug("--trust-state: local tree unchanged since the last sync; nothing to do");
+    }
+
+    Map<String, String> syncedHashes = state != null ? state.hashes() : Map.of();
+    Map<String, String> syncedKeys = state != null ? state.fileKeys() : Map.of();
+    SyncInputs inputs = new SyncInputs(local, synced, remoteTree,
+        LocalFacts.sha256(root, hashCandidates(local, synced, syncedHashes)), syncedHashes,
+        LocalFacts.fileKeys(root, newPaths(local, synced)), syncedKeys);
+    PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
+    IncrementalPlan plan = IncrementalPlanner.plan(inputs, planOptions, options.safety());
+    if (options.checksum() && remoteTree != null) {
+      plan = withContentDifferences(plan, local, remoteTree, root, remote, listener);
+    }
+    listener.planned(plan.plan());
+    problems.addAll(plan.plan().skipped());
+    problems.forEach(listener::problem);
+    if (options.dryRun()) {
+      return result(plan, remote, true, null, problems, start);
+    }
+    if (!rootExists) {
+      remote.createRoot();
+    }
+    try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
+      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener,
+          recorder != null ? recorder : StateRecorder.NONE);
+      executor.execute(plan);
+      if (!leftovers.isEmpty()) {
+        // Temp files of a killed run: never content, and nobody else writes our names.
+        log.info("removing {} temp file(s) left by an interrupted run", leftovers.size());
+        remote.delete(leftovers);
       }
-      if (!rootExists) {
-        remote.createRoot();
+      log.debug("plan carried out after {} ms", (System.nanoTime() - start) / 1_000_000);
+      problems.addAll(executor.problems());
+      if (recorder != null && remoteTree != null) {
+        recorder.confirmed(alreadyInPlace(local, remoteTree, synced, plan));
       }
-      try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
-        PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener,
-            recorder != null ? recorder : StateRecorder.NONE);
-        executor.execute(plan);
-        if (!leftovers.isEmpty()) {
-          // Temp files of a killed run: never content, and nobody else writes our names.
-          log.info("removing {} temp file(s) left by an interrupted run", leftovers.size());
-          remote.delete(leftovers);
-        }
-        log.debug("plan carried out after {} ms", (System.nanoTime() - start) / 1_000_000);
-        problems.addAll(executor.problems());
-        if (recorder != null && remoteTree != null) {
-          recorder.confirmed(alreadyInPlace(local, remoteTree, synced, plan));
-        }
-        return result(plan, remote, false, executor, problems, start);
-      }
+      return result(plan, remote, false, executor, problems, start);
     }
   }
 
@@ -199,7 +212,7 @@ public final class PushJob {
         plan.backups(), plan.renames(), plan.drift(), plan.deletesRefused(), plan.refusalReason());
   }
 
-  private static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,
+  static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,
       List<Problem> problems, long start) {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     List<String> moves = new ArrayList<>();
@@ -280,7 +293,7 @@ public final class PushJob {
   }
 
   /** Files whose hash could decide something: same size but new mtime, or new paths of a vanished size. */
-  private static List<String> hashCandidates(Snapshot local, Snapshot synced, Map<String, String> syncedHashes) {
+  static List<String> hashCandidates(Snapshot local, Snapshot synced, Map<String, String> syncedHashes) {
     List<String> candidates = new ArrayList<>();
     Set<Long> vanishedSizes = new HashSet<>();
     for (Entry s : synced.entries()) {
@@ -303,7 +316,7 @@ public final class PushJob {
     return candidates;
   }
 
-  private static List<String> newPaths(Snapshot local, Snapshot synced) {
+  static List<String> newPaths(Snapshot local, Snapshot synced) {
     if (synced.size() == 0) {
       return List.of();
     }

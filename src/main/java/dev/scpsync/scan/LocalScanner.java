@@ -40,9 +40,43 @@ public final class LocalScanner {
     if (!Files.isDirectory(root)) {
       throw new NoSuchFileException(root.toString(), null, Files.exists(root) ? "not a directory" : "no such directory");
     }
+    return walk(root, root, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Looks at one path below {@code root} with the same rules as {@link #scan}: the entry at {@code
+   * path} and, when {@code subtree}, everything below it, with paths relative to {@code root}. A
+   * path that does not exist, or that is excluded (itself or through an ancestor), gives an empty
+   * snapshot. This is how a watcher's hint is re-stated before the engine acts on it.
+   *
+   * @param path '/'-separated, relative to {@code root}; {@code ""} means the whole tree
+   */
+  public Snapshot scan(Path root, String path, boolean subtree) throws IOException {
+    if (path.isEmpty()) {
+      return scan(root);
+    }
+    Path start = root.resolve(path);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(start, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return Snapshot.empty();
+    }
+    if (excludes.excludesWithAncestors(path, attrs.isDirectory())) {
+      return Snapshot.empty();
+    }
+    Snapshot found = walk(root, start, subtree ? Integer.MAX_VALUE : 0);
+    // The start vanishing between the look and the walk is a deletion, not a problem.
+    if (!found.problems().isEmpty() && found.size() == 0 && !Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
+      return Snapshot.empty();
+    }
+    return found;
+  }
+
+  private Snapshot walk(Path root, Path start, int depth) throws IOException {
     List<Entry> entries = new ArrayList<>();
     List<Problem> problems = new ArrayList<>();
-    Files.walkFileTree(root, Set.of(), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+    Files.walkFileTree(start, Set.of(), depth, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
         if (dir.equals(root)) {
@@ -60,6 +94,9 @@ public final class LocalScanner {
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isDirectory()) {
+          return preVisitDirectory(file, attrs); // a directory at the depth limit: itself only
+        }
         String rel = relative(root, file);
         if (excludes.excludes(rel, false)) {
           return FileVisitResult.CONTINUE;

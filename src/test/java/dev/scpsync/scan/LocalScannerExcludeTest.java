@@ -54,4 +54,18 @@ class LocalScannerExcludeTest {
     Snapshot s = new LocalScanner(ExcludeRules.load(root, List.of(), List.of())).scan(root);
     assertThat(s.asMap().keySet()).containsExactlyInAnyOrder(".scpsyncignore", "b.txt");
   }
+
+  @Test
+  void aLookAtOnePathUsesTheRootsRulesAndPaths() throws IOException {
+    touch("docs/a.txt", "docs/sub/b.txt", "docs/sub/c.log", "build/x", "top.log");
+    LocalScanner scanner = new LocalScanner(ExcludeRules.of(List.of("/docs/sub/c.log", "build/")));
+    assertThat(scanner.scan(root, "docs", true).asMap().keySet())
+        .containsExactly("docs", "docs/a.txt", "docs/sub", "docs/sub/b.txt");
+    assertThat(scanner.scan(root, "docs", false).asMap().keySet()).containsExactly("docs");
+    assertThat(scanner.scan(root, "docs/sub/b.txt", false).asMap().keySet()).containsExactly("docs/sub/b.txt");
+    assertThat(scanner.scan(root, "docs/sub/c.log", false).size()).as("excluded").isZero();
+    assertThat(scanner.scan(root, "build/x", false).size()).as("below an excluded directory").isZero();
+    assertThat(scanner.scan(root, "gone", true).size()).as("vanished").isZero();
+    assertThat(scanner.scan(root, "", true).asMap().keySet()).contains("top.log").doesNotContain("build");
+  }
 }

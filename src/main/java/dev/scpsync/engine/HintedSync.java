@@ -1,0 +1,193 @@
+package dev.scpsync.engine;
+
+import dev.scpsync.plan.IncrementalPlan;
+import dev.scpsync.plan.IncrementalPlanner;
+import dev.scpsync.plan.PlanOptions;
+import dev.scpsync.plan.SafetyOptions;
+import dev.scpsync.plan.SyncInputs;
+import dev.scpsync.scan.LocalScanner;
+import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.Remote;
+import dev.scpsync.tree.Entry;
+import dev.scpsync.tree.Problem;
+import dev.scpsync.tree.Snapshot;
+import dev.scpsync.tree.TreePaths;
+import dev.scpsync.watch.DirtyPath;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Syncs the paths named by one batch of watcher hints, over a remote that is already open.
+ *
+ * <p>Hints are not trusted: each hinted path is looked at again (a subtree hint is rescanned with
+ * {@link LocalScanner}'s rules and the same excludes), and the planner gets two small pictures of
+ * exactly those paths: the local one and the synced one from the state, which stands in for the
+ * remote (no listing; the state never runs ahead of the remote). Because both pictures cover the
+ * same paths, nothing outside the batch can look deleted, and a directory moved locally, which the
+ * watcher reports as two subtree hints, is found by file key and becomes one remote rename.
+ *
+ * <p>Stateless between batches: each batch reads what it needs from the {@link TargetState} and
+ * flushes what the remote confirmed before it returns, so the next batch starts from the truth.
+ */
+final class HintedSync {
+  private final Path root;
+  private final SyncOptions options;
+  private final LocalScanner scanner;
+
+  HintedSync(Path root, SyncOptions options) {
+    this.root = root;
+    this.options = options;
+    this.scanner = new LocalScanner(options.excludes());
+  }
+
+  /**
+   * Re-stats the hinted paths, plans and carries out what differs from the state.
+   *
+   * @return what was done, or null when the hinted paths already match the state
+   * @throws IOException when the remote as a whole fails (the session dropped); per-path failures
+   *     are in the result
+   */
+  SyncResult run(List<DirtyPath> hints, TargetState state, Remote remote, SyncListener listener) throws IOException {
+    long start = System.nanoTime();
+    // First cut: the whole synced table is read per batch. A per-subtree query would make this
+    // proportional to the batch rather than to the tree.
+    Snapshot syncedAll = state.synced();
+    Map<String, Entry> local = new TreeMap<>();
+    Map<String, Entry> synced = new TreeMap<>();
+    List<Problem> scanProblems = new ArrayList<>();
+    boolean wholeTree = false;
+    for (DirtyPath hint : hints) {
+      wholeTree |= hint.path().isEmpty();
+      boolean subtree = hint.subtree() || typeChanged(hint.path(), syncedAll);
+      Snapshot found = scanner.scan(root, hint.path(), subtree);
+      found.entries().forEach(e -> local.put(e.path(), e));
+      scanProblems.addAll(found.problems());
+      if (!hint.path().isEmpty() && syncedAll.contains(hint.path())) {
+        synced.put(hint.path(), syncedAll.get(hint.path()));
+      }
+      if (subtree) {
+        below(syncedAll, hint.path()).forEach(e -> synced.put(e.path(), e));
+      }
+      addMissingAncestors(hint.path(), syncedAll, local);
+    }
+    addMoveSources(state, syncedAll, local, synced);
+    Snapshot localView = Snapshot.of(local.values(), scanProblems);
+    Snapshot syncedView = Snapshot.of(synced.values());
+
+    Map<String, String> syncedHashes = only(state.hashes(), synced);
+    Map<String, String> syncedKeys = only(state.fileKeys(), synced);
+    SyncInputs inputs = new SyncInputs(localView, syncedView, null,
+        LocalFacts.sha256(root, PushJob.hashCandidates(localView, syncedView, syncedHashes)), syncedHashes,
+        LocalFacts.fileKeys(root, PushJob.newPaths(localView, syncedView)), syncedKeys);
+    PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(),
+        options.excludes()::excludesWithAncestors);
+    IncrementalPlan plan = IncrementalPlanner.plan(inputs, planOptions, safetyFor(wholeTree));
+    List<Problem> problems = new ArrayList<>(scanProblems);
+    problems.addAll(plan.plan().skipped());
+    if (plan.isEmpty()) {
+      return problems.isEmpty() ? null : PushJob.result(plan, remote, false, null, problems, start);
+    }
+    listener.planned(plan.plan());
+    try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
+      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener, recorder);
+      executor.execute(plan);
+      problems.addAll(executor.problems());
+      return PushJob.result(plan, remote, false, executor, problems, start);
+    }
+  }
+
+  /**
+   * The delete limits were made for whole trees: against the few paths of one batch a single
+   * deleted file is "100%" and an emptied directory looks like an empty source. So they guard only
+   * whole-tree rescans (after an overflow), where an unmounted source really would look empty.
+   */
+  private SafetyOptions safetyFor(boolean wholeTree) {
+    SafetyOptions s = options.safety();
+    return wholeTree ? s : new SafetyOptions(s.onDrift(), -1, -1, true, s.conflictSuffix());
+  }
+
+  /**
+   * A plain hint on a path whose type changed to or from a directory (a file replaced by a
+   * directory, a directory deleted) needs its subtree on both sides, or the children would be
+   * missed or orphaned.
+   */
+  private boolean typeChanged(String path, Snapshot syncedAll) throws IOException {
+    if (path.isEmpty()) {
+      return true;
+    }
+    Entry was = syncedAll.get(path);
+    Snapshot now = scanner.scan(root, path, false);
+    Entry is = now.get(path);
+    boolean wasDir = was != null && was.isDirectory();
+    boolean isDir = is != null && is.isDirectory();
+    return wasDir != isDir;
+  }
+
+  /**
+   * Parents the remote does not have yet (per the state) must be created before the hinted path:
+   * normally their own subtree hint is in the same batch, but nothing relies on that.
+   */
+  private void addMissingAncestors(String path, Snapshot syncedAll, Map<String, Entry> local) throws IOException {
+    for (String p = TreePaths.parent(path); !p.isEmpty() && !syncedAll.contains(p); p = TreePaths.parent(p)) {
+      if (!local.containsKey(p)) {
+        scanner.scan(root, p, false).entries().forEach(e -> local.put(e.path(), e));
+      }
+    }
+  }
+
+  /**
+   * A move is reported as two hints, old place and new, and the watcher may deliver them in
+   * different batches (a directory made and filled by a move is reported when its own quiet window
+   * ends). So the batch that sees an entry appear looks up its file key in the state: a synced path
+   * with that key is where it may have come from, and is added to the batch (both pictures, with
+   * its subtree) so that the planner can turn the pair into a rename instead of sending it all
+   * again. Only the top of each new subtree is looked up: what moved with it is covered by it.
+   */
+  private void addMoveSources(TargetState state, Snapshot syncedAll, Map<String, Entry> local, Map<String, Entry> synced)
+      throws IOException {
+    for (Entry l : List.copyOf(local.values())) {
+      String parent = l.parent();
+      if (syncedAll.contains(l.path()) || (!parent.isEmpty() && local.containsKey(parent) && !syncedAll.contains(parent))) {
+        continue;
+      }
+      String key = LocalFacts.fileKey(root.resolve(l.path()));
+      String from = key == null ? null : state.pathForFileKey(key).orElse(null);
+      if (from == null || synced.containsKey(from) || TreePaths.isSameOrBelow(l.path(), from)
+          || TreePaths.isSameOrBelow(from, l.path())) {
+        continue;
+      }
+      scanner.scan(root, from, true).entries().forEach(e -> local.putIfAbsent(e.path(), e));
+      Entry was = syncedAll.get(from);
+      if (was != null) {
+        synced.put(from, was);
+      }
+      below(syncedAll, from).forEach(e -> synced.put(e.path(), e));
+    }
+  }
+
+  private static Map<String, String> only(Map<String, String> byPath, Map<String, Entry> paths) {
+    Map<String, String> out = new HashMap<>();
+    for (String p : paths.keySet()) {
+      String v = byPath.get(p);
+      if (v != null) {
+        out.put(p, v);
+      }
+    }
+    return out;
+  }
+
+  /** The entries strictly below a path of a snapshot ({@code ""}: all of them). */
+  private static Collection<Entry> below(Snapshot tree, String path) {
+    if (path.isEmpty()) {
+      return tree.entries();
+    }
+    // '0' is the character after '/': the range holds exactly the paths below path.
+    return tree.asMap().subMap(path + "/", path + "0").values();
+  }
+}

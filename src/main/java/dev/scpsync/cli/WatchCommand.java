@@ -52,6 +52,10 @@ final class WatchCommand implements Callable<Integer> {
   Duration settle;
 
   /** For tests and scripts: end the watch by itself after this long, as a signal would. */
+  @Option(names = "--verify-every", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+      description = "Also run a full reconcile (listing the remote, so drift is seen) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
+  Duration verifyEvery;
+
   @Option(names = "--exit-after", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
   Duration exitAfter;
 
@@ -76,7 +80,7 @@ final class WatchCommand implements Callable<Integer> {
         safety.effectiveStateDir(), safety.trustState, safety.toSafety(Clock.systemUTC()), safety.checksum);
 
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
-      WatchJob job = new WatchJob(connector);
+      WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery);
       Thread hook = Thread.ofPlatform().unstarted(() -> stopOnSignal(job, out, err));
       Runtime.getRuntime().addShutdownHook(hook);
       Thread timer = exitAfter != null ? Thread.ofVirtual().start(() -> stopAfter(job, exitAfter)) : null;

@@ -74,6 +74,7 @@ public final class WatchJob {
   private volatile boolean stopping;
   private volatile Exception watcherFailure;
   private Duration gather = Duration.ofMillis(20);
+  private volatile Duration verifyEvery = Duration.ZERO;
 
   public WatchJob(SshConnector connector) {
     this(connector, Backoff.defaults());
@@ -119,7 +120,18 @@ public final class WatchJob {
         } catch (IOException e) {
           remote = recover(remote, e, root, state, target, options, reporter);
         }
+        long lastVerified = System.nanoTime();
         while (remote != null && !stopping) {
+          if (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos()) {
+            lastVerified = System.nanoTime();
+            batches.clear(); // the full reconcile covers every queued hint
+            try {
+              reporter.reconciled(reconcile(root, state, remote, options));
+            } catch (IOException e) {
+              remote = recover(remote, e, root, state, target, options, reporter);
+            }
+            continue;
+          }
           List<DirtyPath> batch = nextBatch();
           if (batch.isEmpty()) {
             continue;
@@ -141,6 +153,16 @@ public final class WatchJob {
         throw new IOException("watching " + root + " stopped: " + watcherFailure.getMessage(), watcherFailure);
       }
     }
+  }
+
+  /**
+   * Runs a full reconcile (remote listing included, so drift and changes made by others on the
+   * remote are seen) whenever this much time passed since the last one; zero turns it off.
+   * Between those, batches trust the sync state.
+   */
+  public WatchJob verifyEvery(Duration interval) {
+    this.verifyEvery = interval == null || interval.isNegative() ? Duration.ZERO : interval;
+    return this;
   }
 
   /** Asks the watch to end after the batch in progress; returns at once. Safe from any thread. */

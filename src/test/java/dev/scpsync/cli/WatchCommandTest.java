@@ -220,6 +220,23 @@ class WatchCommandTest {
   }
 
   @Test
+  void periodicVerificationRepairsWhatSomeoneRemovedOnTheRemoteAndReportsDrift() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("keep.txt"), "ours\n");
+    Files.writeString(src.resolve("edited.txt"), "ours too\n");
+    TestServer.Location remote = server.location(tmp, "dest");
+    try (Watch watch = new Watch(server, src, remote.remotePath(), "--verify-every", "1s")) {
+      // Behind the watch's back: no local change, so only the periodic reconcile can notice.
+      Files.delete(remote.onDisk().resolve("keep.txt"));
+      Files.writeString(remote.onDisk().resolve("edited.txt"), "theirs, edited on the server\n");
+      await().atMost(DEADLINE).untilAsserted(() -> assertThat(remote.onDisk().resolve("keep.txt")).hasContent("ours"));
+      await().atMost(DEADLINE).untilAsserted(() -> assertThat(watch.toString()).contains("edited.txt"));
+      assertThat(remote.onDisk().resolve("edited.txt")).as("drift is left alone by default").hasContent("theirs, edited on the server");
+      assertThat(watch.stop()).as(watch.toString()).isZero();
+    }
+  }
+
+  @Test
   void exitAfterEndsTheWatchByItselfWithZero() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("a.txt"), "a\n");

@@ -5,8 +5,6 @@ import dev.scpsync.engine.SyncResult;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,16 +34,11 @@ final class PushCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TargetSpec targetSpec = TargetSpec.parse(target);
-    if (!Files.isDirectory(source)) {
-      throw new ErrorReporter.UsageException(
-          new NoSuchFileException(source.toString()).getFile() + ": local source " + (Files.exists(source) ? "is not a directory" : "does not exist"));
-    }
+    SafetyFlags.requireSourceDirectory(source);
     ProgressDisplay progress = new ProgressDisplay(err, !flags.quiet && ProgressDisplay.stderrIsTerminal());
     SyncResult result;
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
-      var base = flags.toOptions(connection.protocol, source);
-      var options = new dev.scpsync.engine.SyncOptions(base.delete(), base.dryRun(), base.excludes(), base.protocol(),
-          safety.effectiveStateDir(), safety.trustState, safety.toSafety(java.time.Clock.systemUTC()), safety.checksum);
+      var options = safety.withState(flags.toOptions(connection.protocol, source), java.time.Clock.systemUTC());
       result = new PushJob(connector).run(source, targetSpec, options, progress);
     } finally {
       progress.finish();

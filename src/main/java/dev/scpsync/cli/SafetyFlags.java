@@ -33,6 +33,20 @@ final class SafetyFlags {
   @Option(names = "--allow-empty-source", description = "Let an empty source delete everything on the target (refused by default: an unmounted drive looks empty).")
   boolean allowEmptySource;
 
+  /** Fails with a usage error unless the local source is an existing directory. */
+  static void requireSourceDirectory(Path source) {
+    if (!java.nio.file.Files.isDirectory(source)) {
+      throw new ErrorReporter.UsageException(
+          source + ": local source " + (java.nio.file.Files.exists(source) ? "is not a directory" : "does not exist"));
+    }
+  }
+
+  /** The sync options of a push or watch: the common ones plus state, safety and --checksum. */
+  dev.scpsync.engine.SyncOptions withState(dev.scpsync.engine.SyncOptions base, Clock clock) {
+    return new dev.scpsync.engine.SyncOptions(base.delete(), base.dryRun(), base.excludes(), base.protocol(),
+        effectiveStateDir(), trustState, toSafety(clock), checksum);
+  }
+
   Path effectiveStateDir() {
     return noState ? null : stateDir != null ? stateDir : StateDirs.stateDir();
   }

@@ -9,7 +9,6 @@ import dev.scpsync.tree.Problem;
 import dev.scpsync.watch.WatchOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,11 +50,11 @@ final class WatchCommand implements Callable<Integer> {
       description = "How long a file that is still being written must stay unchanged before it is sent (default: ${DEFAULT-VALUE}; 0 turns this off).")
   Duration settle;
 
-  /** For tests and scripts: end the watch by itself after this long, as a signal would. */
   @Option(names = "--verify-every", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
       description = "Also run a full reconcile (listing the remote, so drift is seen) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
   Duration verifyEvery;
 
+  /** For tests and scripts: end the watch by itself after this long, as a signal would. */
   @Option(names = "--exit-after", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
   Duration exitAfter;
 
@@ -64,10 +63,7 @@ final class WatchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TargetSpec targetSpec = TargetSpec.parse(target);
-    if (!Files.isDirectory(source)) {
-      throw new ErrorReporter.UsageException(
-          source + ": local source " + (Files.exists(source) ? "is not a directory" : "does not exist"));
-    }
+    SafetyFlags.requireSourceDirectory(source);
     if (flags.dryRun) {
       throw new ErrorReporter.UsageException("watch cannot --dry-run; use push --dry-run to see what a reconcile would do");
     }
@@ -75,9 +71,7 @@ final class WatchCommand implements Callable<Integer> {
       throw new ErrorReporter.UsageException("watch needs the sync state: it is its picture of the remote between changes (drop --no-state)");
     }
     WatchOptions watchOptions = watchOptions();
-    var base = flags.toOptions(connection.protocol, source);
-    SyncOptions options = new SyncOptions(base.delete(), false, base.excludes(), base.protocol(),
-        safety.effectiveStateDir(), safety.trustState, safety.toSafety(Clock.systemUTC()), safety.checksum);
+    SyncOptions options = safety.withState(flags.toOptions(connection.protocol, source), Clock.systemUTC());
 
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
       WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery);

@@ -50,15 +50,14 @@ final class PushCommand implements Callable<Integer> {
     if (!flags.quiet || !result.matches()) {
       out.println(SyncReport.summary("push", targetSpec.display(), result));
     }
-    PrintWriter err2 = spec.commandLine().getErr();
     for (var d : result.drift()) {
-      err2.println("scpsync: drift: " + d);
+      err.println("scpsync: drift: " + d);
     }
     if (result.refusalReason() != null) {
-      err2.println("scpsync: deleted nothing: " + result.refusalReason());
+      err.println("scpsync: deleted nothing: " + result.refusalReason());
     }
     out.flush();
-    err2.flush();
+    err.flush();
     if (!result.matches()) {
       return ExitCodes.FAILED;
     }

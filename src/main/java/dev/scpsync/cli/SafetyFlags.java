@@ -48,7 +48,7 @@ final class SafetyFlags {
   }
 
   Path effectiveStateDir() {
-    return noState ? null : stateDir != null ? stateDir : StateDirs.stateDir();
+    return noState ? null : stateDir != null ? stateDir : dev.scpsync.state.StateStore.defaultStateDir();
   }
 
   SafetyOptions toSafety(Clock clock) {

@@ -42,7 +42,7 @@ final class ServeCommand implements Callable<Integer> {
     if (!Files.isReadable(authorizedKeys)) {
       throw new ErrorReporter.UsageException(authorizedKeys + ": --authorized-keys file does not exist or is not readable");
     }
-    Path key = hostKey != null ? hostKey : StateDirs.stateDir().resolve("host_ed25519");
+    Path key = hostKey != null ? hostKey : dev.scpsync.state.StateStore.defaultStateDir().resolve("host_ed25519");
     Files.createDirectories(key.toAbsolutePath().getParent());
     CountDownLatch stopped = new CountDownLatch(1);
     try (Receiver receiver = new Receiver(new ReceiverConfig(root, bind, port, authorizedKeys, key))) {

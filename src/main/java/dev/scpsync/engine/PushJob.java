@@ -74,8 +74,7 @@ public final class PushJob {
    * when the spec names no user, without the user; anything ambiguous means connecting after all.
    */
   private static SyncResult unchangedSinceLastSync(StateStore store, TargetSpec target, Snapshot local, long start) {
-    String suffix = "@" + target.host() + (target.port() > 0 ? ":" + target.port() : "") + ":"
-        + (target.path().isEmpty() ? "~" : target.path());
+    String suffix = "@" + target.location();
     List<String> keys = store.targets().stream()
         .filter(k -> k.endsWith(suffix))
         .filter(k -> target.user() == null || k.contains("://" + target.user() + "@"))
@@ -263,15 +262,10 @@ public final class PushJob {
     List<Entry> adopt = new ArrayList<>();
     for (Entry l : local.entries()) {
       Entry r = remote.get(l.path());
-      if (r == null || synced.contains(l.path()) || planned.contains(l.path()) || r.type() != l.type()) {
+      if (r == null || synced.contains(l.path()) || planned.contains(l.path())) {
         continue;
       }
-      boolean same = switch (l.type()) {
-        case FILE -> r.size() == l.size() && r.mtime().getEpochSecond() == l.mtime().getEpochSecond();
-        case SYMLINK -> l.linkTarget().equals(r.linkTarget());
-        case DIRECTORY -> true;
-      };
-      if (same) {
+      if (IncrementalPlanner.sameAsSynced(r, l)) {
         adopt.add(l);
       }
     }

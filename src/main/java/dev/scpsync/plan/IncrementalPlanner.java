@@ -115,8 +115,11 @@ public final class IncrementalPlanner {
     return new IncrementalPlan(plan, backups, renames, drift, refused, reason);
   }
 
-  /** Whether the remote entry still is what was last synced (mtime in whole seconds). */
-  static boolean sameAsSynced(Entry remote, Entry synced) {
+  /**
+   * Whether a remote entry still is what was last synced (or matches a local entry): same type,
+   * and for files the same size and mtime in whole seconds, for symlinks the same target.
+   */
+  public static boolean sameAsSynced(Entry remote, Entry synced) {
     if (remote.type() != synced.type()) {
       return false;
     }

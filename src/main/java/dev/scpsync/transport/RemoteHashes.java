@@ -1,5 +1,6 @@
 package dev.scpsync.transport;
 
+import dev.scpsync.transport.scp.ShellQuoting;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public final class RemoteHashes {
     List<String> batch = new ArrayList<>();
     int length = 0;
     for (String p : paths) {
-      String arg = quote(remotePath.apply(p));
+      String arg = ShellQuoting.quote(remotePath.apply(p));
       if (!batch.isEmpty() && length + arg.length() > COMMAND_LIMIT) {
         if (!run(session, batch, remotePath, hashes)) {
           return Optional.empty();
@@ -66,7 +67,7 @@ public final class RemoteHashes {
     for (String p : batch) {
       String remote = remotePath.apply(p);
       byRemoteName.put(remote, p);
-      command.append(' ').append(quote(remote));
+      command.append(' ').append(ShellQuoting.quote(remote));
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -99,9 +100,5 @@ public final class RemoteHashes {
       }
     }
     return true;
-  }
-
-  private static String quote(String s) {
-    return "'" + s.replace("'", "'\\''") + "'";
   }
 }

@@ -24,8 +24,7 @@ public final class RemoteOpener {
   public static Remote open(SshConnector connector, TargetSpec target, Protocol requested) throws IOException {
     Protocol protocol = requested != Protocol.AUTO ? requested : target.protocol();
     ClientSession session = connector.connect(target);
-    String where = (target.userName().orElse(session.getUsername())) + "@" + target.host()
-        + (target.port() > 0 ? ":" + target.port() : "") + ":" + (target.path().isEmpty() ? "~" : target.path());
+    String where = target.userName().orElse(session.getUsername()) + "@" + target.location();
     try {
       if (protocol != Protocol.SCP) {
         try {

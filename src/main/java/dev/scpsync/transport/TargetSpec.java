@@ -125,6 +125,14 @@ public record TargetSpec(String user, String host, int port, String path, Protoc
     return Optional.ofNullable(user);
   }
 
+  /**
+   * {@code host[:port]:path} as it appears in a remote's description after the user name (the
+   * login directory as {@code ~}); sync-state keys end with it.
+   */
+  public String location() {
+    return host + (port > 0 ? ":" + port : "") + ":" + (path.isEmpty() ? "~" : path);
+  }
+
   /** A display form: {@code sftp://user@host:port/path} with the parts that are known. */
   public String display() {
     StringBuilder sb = new StringBuilder();

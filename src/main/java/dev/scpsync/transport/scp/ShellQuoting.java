@@ -6,11 +6,11 @@ package dev.scpsync.transport.scp;
  * interpreted by the shell: legacy scp clients pasted names unquoted into {@code scp -t} command
  * lines, which let a name like {@code $(reboot)} run (CVE-2020-15778).
  */
-final class ShellQuoting {
+public final class ShellQuoting {
   private ShellQuoting() {}
 
   /** One shell word with exactly the characters of {@code s}: {@code '} becomes {@code '\''}. */
-  static String quote(String s) {
+  public static String quote(String s) {
     if (s.indexOf('\0') >= 0) {
       // A C string ends at NUL: the word would silently lose its tail.
       throw new IllegalArgumentException("a NUL character cannot be passed to a remote command");

@@ -75,10 +75,9 @@ public final class SftpRemote implements Remote {
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
 
   /**
-   * Opens the SFTP subsystem on a session. The remote owns the session from here on and closes
-   * it in {@link #close()}.
-   *
-   * @throws IOException when the server has no SFTP subsystem (the caller may fall back to SCP)
+   * Uses an open SFTP client of a session (opening it is where a server without the subsystem
+   * fails; the caller may then fall back to SCP). The remote owns the session from here on and
+   * closes it in {@link #close()}.
    */
   public SftpRemote(ClientSession session, String root, String description, SftpClient sftp) {
     this.session = session;

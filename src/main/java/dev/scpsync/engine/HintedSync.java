@@ -6,6 +6,7 @@ import dev.scpsync.plan.PlanOptions;
 import dev.scpsync.plan.SafetyOptions;
 import dev.scpsync.plan.SyncInputs;
 import dev.scpsync.scan.LocalScanner;
+import dev.scpsync.state.SyncedFile;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.tree.Entry;
@@ -16,11 +17,14 @@ import dev.scpsync.watch.DirtyPath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Syncs the paths named by one batch of watcher hints, over a remote that is already open.
@@ -55,33 +59,30 @@ final class HintedSync {
    */
   SyncResult run(List<DirtyPath> hints, TargetState state, Remote remote, SyncListener listener) throws IOException {
     long start = System.nanoTime();
-    // First cut: the whole synced table is read per batch. A per-subtree query would make this
-    // proportional to the batch rather than to the tree.
-    Snapshot syncedAll = state.synced();
+    Known known = new Known(state);
     Map<String, Entry> local = new TreeMap<>();
-    Map<String, Entry> synced = new TreeMap<>();
+    Map<String, SyncedFile> synced = new TreeMap<>();
     List<Problem> scanProblems = new ArrayList<>();
     boolean wholeTree = false;
     for (DirtyPath hint : hints) {
       wholeTree |= hint.path().isEmpty();
-      boolean subtree = hint.subtree() || typeChanged(hint.path(), syncedAll);
+      boolean subtree = hint.subtree() || typeChanged(hint.path(), known);
       Snapshot found = scanner.scan(root, hint.path(), subtree);
       found.entries().forEach(e -> local.put(e.path(), e));
       scanProblems.addAll(found.problems());
-      if (!hint.path().isEmpty() && syncedAll.contains(hint.path())) {
-        synced.put(hint.path(), syncedAll.get(hint.path()));
-      }
       if (subtree) {
-        below(syncedAll, hint.path()).forEach(e -> synced.put(e.path(), e));
+        known.subtree(hint.path()).forEach(r -> synced.put(r.entry().path(), r));
+      } else if (known.get(hint.path()) != null) {
+        synced.put(hint.path(), known.get(hint.path()));
       }
-      addMissingAncestors(hint.path(), syncedAll, local);
+      addMissingAncestors(hint.path(), known, local);
     }
-    addMoveSources(state, syncedAll, local, synced);
+    addMoveSources(known, local, synced);
     Snapshot localView = Snapshot.of(local.values(), scanProblems);
-    Snapshot syncedView = Snapshot.of(synced.values());
+    Snapshot syncedView = Snapshot.of(synced.values().stream().map(SyncedFile::entry).toList());
 
-    Map<String, String> syncedHashes = only(state.hashes(), synced);
-    Map<String, String> syncedKeys = only(state.fileKeys(), synced);
+    Map<String, String> syncedHashes = column(synced, SyncedFile::sha256);
+    Map<String, String> syncedKeys = column(synced, SyncedFile::fileKey);
     SyncInputs inputs = new SyncInputs(localView, syncedView, null,
         LocalFacts.sha256(root, PushJob.hashCandidates(localView, syncedView, syncedHashes)), syncedHashes,
         LocalFacts.fileKeys(root, PushJob.newPaths(localView, syncedView)), syncedKeys);
@@ -117,14 +118,14 @@ final class HintedSync {
    * directory, a directory deleted) needs its subtree on both sides, or the children would be
    * missed or orphaned.
    */
-  private boolean typeChanged(String path, Snapshot syncedAll) throws IOException {
+  private boolean typeChanged(String path, Known known) throws IOException {
     if (path.isEmpty()) {
       return true;
     }
-    Entry was = syncedAll.get(path);
+    SyncedFile was = known.get(path);
     Snapshot now = scanner.scan(root, path, false);
     Entry is = now.get(path);
-    boolean wasDir = was != null && was.isDirectory();
+    boolean wasDir = was != null && was.entry().isDirectory();
     boolean isDir = is != null && is.isDirectory();
     return wasDir != isDir;
   }
@@ -133,8 +134,8 @@ final class HintedSync {
    * Parents the remote does not have yet (per the state) must be created before the hinted path:
    * normally their own subtree hint is in the same batch, but nothing relies on that.
    */
-  private void addMissingAncestors(String path, Snapshot syncedAll, Map<String, Entry> local) throws IOException {
-    for (String p = TreePaths.parent(path); !p.isEmpty() && !syncedAll.contains(p); p = TreePaths.parent(p)) {
+  private void addMissingAncestors(String path, Known known, Map<String, Entry> local) throws IOException {
+    for (String p = TreePaths.parent(path); !p.isEmpty() && known.get(p) == null; p = TreePaths.parent(p)) {
       if (!local.containsKey(p)) {
         scanner.scan(root, p, false).entries().forEach(e -> local.put(e.path(), e));
       }
@@ -149,45 +150,81 @@ final class HintedSync {
    * its subtree) so that the planner can turn the pair into a rename instead of sending it all
    * again. Only the top of each new subtree is looked up: what moved with it is covered by it.
    */
-  private void addMoveSources(TargetState state, Snapshot syncedAll, Map<String, Entry> local, Map<String, Entry> synced)
+  private void addMoveSources(Known known, Map<String, Entry> local, Map<String, SyncedFile> synced)
       throws IOException {
     for (Entry l : List.copyOf(local.values())) {
       String parent = l.parent();
-      if (syncedAll.contains(l.path()) || (!parent.isEmpty() && local.containsKey(parent) && !syncedAll.contains(parent))) {
+      if (known.get(l.path()) != null
+          || (!parent.isEmpty() && local.containsKey(parent) && known.get(parent) == null)) {
         continue;
       }
       String key = LocalFacts.fileKey(root.resolve(l.path()));
-      String from = key == null ? null : state.pathForFileKey(key).orElse(null);
+      String from = key == null ? null : known.state.pathForFileKey(key).orElse(null);
       if (from == null || synced.containsKey(from) || TreePaths.isSameOrBelow(l.path(), from)
           || TreePaths.isSameOrBelow(from, l.path())) {
         continue;
       }
       scanner.scan(root, from, true).entries().forEach(e -> local.putIfAbsent(e.path(), e));
-      Entry was = syncedAll.get(from);
-      if (was != null) {
-        synced.put(from, was);
-      }
-      below(syncedAll, from).forEach(e -> synced.put(e.path(), e));
+      known.subtree(from).forEach(r -> synced.put(r.entry().path(), r));
     }
   }
 
-  private static Map<String, String> only(Map<String, String> byPath, Map<String, Entry> paths) {
+  private static Map<String, String> column(Map<String, SyncedFile> rows, Function<SyncedFile, String> column) {
     Map<String, String> out = new HashMap<>();
-    for (String p : paths.keySet()) {
-      String v = byPath.get(p);
+    rows.forEach((path, row) -> {
+      String v = column.apply(row);
       if (v != null) {
-        out.put(p, v);
+        out.put(path, v);
       }
-    }
+    });
     return out;
   }
 
-  /** The entries strictly below a path of a snapshot ({@code ""}: all of them). */
-  private static Collection<Entry> below(Snapshot tree, String path) {
-    if (path.isEmpty()) {
-      return tree.entries();
+  /**
+   * What the state says of the paths one batch touches, read as needed (single rows and indexed
+   * subtree ranges) and kept for the batch, so a batch costs what it touches, not the tree's size.
+   */
+  private static final class Known {
+    final TargetState state;
+    private final Map<String, Optional<SyncedFile>> rows = new HashMap<>();
+    /** Subtrees read whole: a path below one of them that is not in {@link #rows} has no row. */
+    private final Set<String> complete = new HashSet<>();
+
+    Known(TargetState state) {
+      this.state = state;
     }
-    // '0' is the character after '/': the range holds exactly the paths below path.
-    return tree.asMap().subMap(path + "/", path + "0").values();
+
+    /** The row at {@code path}, or null; the root has none. */
+    SyncedFile get(String path) {
+      if (path.isEmpty()) {
+        return null;
+      }
+      Optional<SyncedFile> row = rows.get(path);
+      if (row == null) {
+        row = inCompleteSubtree(path) ? Optional.empty() : state.get(path);
+        rows.put(path, row);
+      }
+      return row.orElse(null);
+    }
+
+    /** The rows at and below {@code path} ({@code ""}: all). */
+    List<SyncedFile> subtree(String path) {
+      List<SyncedFile> found = state.subtree(path);
+      found.forEach(r -> rows.put(r.entry().path(), Optional.of(r)));
+      complete.add(path);
+      return found;
+    }
+
+    private boolean inCompleteSubtree(String path) {
+      if (complete.contains("")) {
+        return true;
+      }
+      for (String p = path; !p.isEmpty(); p = TreePaths.parent(p)) {
+        if (complete.contains(p)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

@@ -84,6 +84,30 @@ public final class TargetState {
     });
   }
 
+  /**
+   * The rows for {@code path} and everything below it, in path order: one indexed range read, so
+   * a watch batch costs what it touches rather than what the tree holds. {@code ""} is the whole
+   * tree.
+   */
+  public List<SyncedFile> subtree(String path) {
+    String sql = "SELECT " + Columns.ENTRY + ", sha256, file_key FROM synced WHERE target_id = ?"
+        + (path.isEmpty() ? "" : " AND " + Subtree.CONDITION) + " ORDER BY path";
+    return db.read("read " + (path.isEmpty() ? "the synced entries" : path) + " of " + key, d -> {
+      PreparedStatement ps = d.prepare(sql);
+      ps.setLong(1, id);
+      if (!path.isEmpty()) {
+        Subtree.bind(ps, 2, Subtree.checkPath(path));
+      }
+      List<SyncedFile> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new SyncedFile(Columns.entry(rs), rs.getString(8), rs.getString(9)));
+        }
+      }
+      return rows;
+    });
+  }
+
   /** SHA-256 (hex) of every synced path that has one, by path. */
   public Map<String, String> hashes() {
     return pathMap("sha256");

@@ -52,6 +52,19 @@ class TargetStateTest {
   }
 
   @Test
+  void aSubtreeIsThePathAndWhatIsBelowItNotItsLookalikeSiblings() {
+    target.record(List.of(dir("a"), dir("a/b"), new Confirmed(Entry.file("a/b/c", 1, T, 0644), "ef".repeat(32), "k1"),
+        file("a.txt"), file("a0"), file("ab"), file("a%"), dir("z")));
+
+    assertThat(target.subtree("a")).extracting(r -> r.entry().path()).containsExactly("a", "a/b", "a/b/c");
+    assertThat(target.subtree("a/b/c")).containsExactly(
+        new SyncedFile(Entry.file("a/b/c", 1, T, 0644), "ef".repeat(32), "k1"));
+    assertThat(target.subtree("a%")).extracting(r -> r.entry().path()).containsExactly("a%");
+    assertThat(target.subtree("nothing")).isEmpty();
+    assertThat(target.subtree("")).hasSize(8);
+  }
+
+  @Test
   void everyFieldSurvivesARoundTripIncludingNanosecondsAndNulls() throws IOException {
     Entry file = Entry.file("dir/ä file.txt", 5_000_000_000L, T, 04755);
     Entry dirEntry = Entry.directory("dir", Instant.ofEpochSecond(-86_400, 1), 0700);

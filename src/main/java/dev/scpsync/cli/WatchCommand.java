@@ -1,17 +1,18 @@
 package dev.scpsync.cli;
 
 import dev.scpsync.engine.SyncOptions;
-import dev.scpsync.engine.SyncResult;
 import dev.scpsync.engine.WatchJob;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
-import dev.scpsync.tree.Problem;
 import dev.scpsync.watch.WatchOptions;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,22 +22,21 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scpsync watch SRC TARGET}: reconcile like push, then mirror every local change until
- * SIGINT/SIGTERM, which end the watch cleanly (current batch finished, state flushed, exit 0).
+ * {@code scpsync watch SRC TARGET...}: reconcile like push, then mirror every local change to every
+ * target until SIGINT/SIGTERM. The first signal ends the watch cleanly (batches in progress
+ * finished, state flushed, exit 0); a second one ends the process at once.
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
-    description = "Mirror a local directory to a remote one like push, then keep mirroring every change in real time until interrupted.")
+    description = "Mirror a local directory to one or more remote ones like push, then keep mirroring every change in real time until interrupted.")
 final class WatchCommand implements Callable<Integer> {
-  /** How long a signal waits for the batch in progress before the process ends anyway. */
-  private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
-
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "SRC", description = "Local directory whose contents are mirrored.")
   Path source;
 
-  @Parameters(index = "1", paramLabel = "TARGET", description = "[user@]host[:port]:/path, sftp://user@host:port/path or scp://...")
-  String target;
+  @Parameters(index = "1..*", arity = "1..*", paramLabel = "TARGET",
+      description = "[user@]host[:port]:/path, sftp://user@host:port/path or scp://...; several are mirrored independently.")
+  List<String> targets;
 
   @Mixin SyncFlags flags;
   @Mixin SafetyFlags safety;
@@ -54,6 +54,10 @@ final class WatchCommand implements Callable<Integer> {
       description = "Also run a full reconcile (listing the remote, so drift is seen) this often; 0 turns it off (default: ${DEFAULT-VALUE}).")
   Duration verifyEvery;
 
+  @Option(names = "--status", paramLabel = "WHEN", defaultValue = "auto",
+      description = "Status line on stderr per target (pending, in flight, last sync): auto (on a terminal), always, never (default: ${DEFAULT-VALUE}).")
+  String status;
+
   /** For tests and scripts: end the watch by itself after this long, as a signal would. */
   @Option(names = "--exit-after", paramLabel = "DURATION", hidden = true, converter = DurationConverter.class)
   Duration exitAfter;
@@ -62,7 +66,7 @@ final class WatchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    TargetSpec targetSpec = TargetSpec.parse(target);
+    List<TargetSpec> specs = parseTargets();
     SafetyFlags.requireSourceDirectory(source);
     if (flags.dryRun) {
       throw new ErrorReporter.UsageException("watch cannot --dry-run; use push --dry-run to see what a reconcile would do");
@@ -70,29 +74,49 @@ final class WatchCommand implements Callable<Integer> {
     if (safety.effectiveStateDir() == null) {
       throw new ErrorReporter.UsageException("watch needs the sync state: it is its picture of the remote between changes (drop --no-state)");
     }
+    boolean statusLine = switch (status) {
+      case "auto" -> ProgressDisplay.stderrIsTerminal() && !flags.quiet;
+      case "always" -> true;
+      case "never" -> false;
+      default -> throw new ErrorReporter.UsageException("--status must be auto, always or never, not '" + status + "'");
+    };
     WatchOptions watchOptions = watchOptions();
     SyncOptions options = safety.withState(flags.toOptions(connection.protocol, source), Clock.systemUTC());
 
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
       WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery);
-      Thread hook = Thread.ofPlatform().unstarted(() -> stopOnSignal(job, out, err));
-      Runtime.getRuntime().addShutdownHook(hook);
-      Thread timer = exitAfter != null ? Thread.ofVirtual().start(() -> stopAfter(job, exitAfter)) : null;
-      try {
-        job.run(source, targetSpec, options, watchOptions, new Printer(out, err, targetSpec.display(), flags.quiet));
-      } finally {
-        if (timer != null) {
-          timer.interrupt();
+      WatchPrinter printer = new WatchPrinter(out, err, specs.size() > 1, flags.quiet);
+      try (Signals signals = Signals.onInterrupt((name, count) -> onSignal(job, printer, name, count));
+          StatusLine line = statusLine ? StatusLine.start(job, printer) : null) {
+        Thread timer = exitAfter != null ? Thread.ofVirtual().start(() -> stopAfter(job, exitAfter)) : null;
+        try {
+          job.run(source, specs, options, watchOptions, printer);
+        } finally {
+          if (timer != null) {
+            timer.interrupt();
+          }
         }
-        removeHook(hook);
       }
     }
     if (!flags.quiet) {
-      out.println("watch " + targetSpec.display() + ": stopped");
+      out.println("watch: stopped");
     }
     out.flush();
     err.flush();
     return ExitCodes.OK;
+  }
+
+  private List<TargetSpec> parseTargets() {
+    List<TargetSpec> specs = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String t : targets) {
+      TargetSpec spec = TargetSpec.parse(t);
+      if (!seen.add(spec.display())) {
+        throw new ErrorReporter.UsageException("target " + spec.display() + " is given twice");
+      }
+      specs.add(spec);
+    }
+    return specs;
   }
 
   private WatchOptions watchOptions() {
@@ -110,25 +134,20 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   /**
-   * SIGINT/SIGTERM: stop taking changes, let the batch in progress finish and the state flush,
-   * then end with 0. Halting is what makes the exit code 0: a JVM ended by a signal would report
-   * 130 or 143, and the work that code would stand for is done by then.
+   * First SIGINT/SIGTERM: stop taking changes and let the batches in progress finish, the state
+   * flush and {@link #call} return 0. A second: end now, with 128 + the signal's number as a shell
+   * would report it. The state stays consistent (every write is one SQLite transaction, and the
+   * state never runs ahead of the remote); a temp file left on a remote is removed by the next
+   * reconcile.
    */
-  private static void stopOnSignal(WatchJob job, PrintWriter out, PrintWriter err) {
-    job.stop();
-    boolean done;
-    try {
-      done = job.awaitFinished(SHUTDOWN_WAIT);
-    } catch (InterruptedException e) {
-      done = false;
+  private static void onSignal(WatchJob job, WatchPrinter printer, String name, int count) {
+    if (count == 1) {
+      printer.notice("SIG" + name + ": finishing the changes in progress (again to exit at once)");
+      job.stop();
+      return;
     }
-    if (!done) {
-      err.println("scpsync: watch: the batch in progress did not finish within " + SHUTDOWN_WAIT.toSeconds()
-          + " s; exiting anyway (the state is behind the remote, never ahead)");
-    }
-    out.flush();
-    err.flush();
-    Runtime.getRuntime().halt(done ? ExitCodes.OK : ExitCodes.FAILED);
+    printer.notice("SIG" + name + " again: exiting at once");
+    Runtime.getRuntime().halt(128 + (name.equals("INT") ? 2 : 15));
   }
 
   private static void stopAfter(WatchJob job, Duration delay) {
@@ -137,78 +156,6 @@ final class WatchCommand implements Callable<Integer> {
       job.stop();
     } catch (InterruptedException e) {
       // the watch ended first
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // shutting down already: the hook is running and ends the process
-    }
-  }
-
-  /** One line per reconcile and per batch on stdout; problems and warnings on stderr. */
-  private static final class Printer implements WatchJob.Reporter {
-    private final PrintWriter out;
-    private final PrintWriter err;
-    private final String where;
-    private final boolean quiet;
-    private boolean watching;
-
-    Printer(PrintWriter out, PrintWriter err, String where, boolean quiet) {
-      this.out = out;
-      this.err = err;
-      this.where = where;
-      this.quiet = quiet;
-    }
-
-    @Override
-    public void reconciled(SyncResult result) {
-      if (!quiet || !result.matches()) {
-        out.println(SyncReport.summary(watching ? "caught up" : "watch", where, result));
-      }
-      problems(result);
-      if (!quiet && !watching) {
-        out.println("watching for changes (Ctrl-C to stop)");
-      }
-      watching = true;
-      out.flush();
-    }
-
-    @Override
-    public void synced(SyncResult r) {
-      if (!quiet) {
-        out.println(String.format("synced %d files (%s), %d deleted, %d renamed in %d ms",
-            r.filesTransferred(), Sizes.bytes(r.bytesTransferred()), r.deleted(), r.renamed(), r.elapsed().toMillis()));
-        out.flush();
-      }
-      problems(r);
-    }
-
-    @Override
-    public void disconnected(IOException cause, Duration retryIn) {
-      err.println("scpsync: " + where + ": " + ErrorReporter.oneLine(cause) + "; reconnecting in " + retryIn.toMillis() + " ms");
-      err.flush();
-    }
-
-    @Override
-    public void warning(String message) {
-      err.println("scpsync: warning: " + message);
-      err.flush();
-    }
-
-    private void problems(SyncResult r) {
-      for (Problem p : r.problems()) {
-        err.println("scpsync: " + p.path() + ": " + p.message());
-      }
-      for (Problem d : r.drift()) {
-        err.println("scpsync: drift: " + d);
-      }
-      if (r.refusalReason() != null) {
-        err.println("scpsync: deleted nothing: " + r.refusalReason());
-      }
-      err.flush();
     }
   }
 

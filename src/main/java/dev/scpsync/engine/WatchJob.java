@@ -1,174 +1,175 @@
 package dev.scpsync.engine;
 
-import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.StateStore;
-import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Remote;
-import dev.scpsync.transport.RemoteOpener;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
-import dev.scpsync.tree.Snapshot;
 import dev.scpsync.watch.DirtyPath;
 import dev.scpsync.watch.TreeWatcher;
 import dev.scpsync.watch.WatchListener;
 import dev.scpsync.watch.WatchOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
- * Live mirroring of a local tree to one target: reconcile once like a push, then send every change
- * the watcher hints at, over one SSH session kept open between changes, until {@link #stop}.
+ * Live mirroring of a local tree to one or more targets: one watcher, one {@link TargetPipeline}
+ * per target (own session, queue, thread, backoff and health), until {@link #stop}.
  *
  * <ol>
- *   <li>The {@link TreeWatcher} starts <em>first</em>, so a change made while the initial scan runs
- *       is hinted and handled after it; nothing falls between the scan and the watch.
- *   <li>The initial reconcile is {@link PushJob}'s, over the watch's own session and state.
- *   <li>Each batch of hints (all batches waiting are merged into one) is handed to {@link
- *       HintedSync}, which re-stats the paths and plans against the state alone.
- *   <li>A batch that fails as a whole (the session dropped) is logged; the job reconnects with
- *       {@link Backoff} (exponential, jittered), then runs a full reconcile, which covers every
- *       hint queued meanwhile, and carries on.
+ *   <li>The {@link TreeWatcher} starts <em>first</em>, so a change made while the initial scans run
+ *       is hinted and handled after them; nothing falls between the scan and the watch.
+ *   <li>Every target is connected (in parallel) before anything is synced, and any failure there
+ *       ends the watch at once, as it would end a push: a typo in a target should not become a
+ *       daemon quietly retrying forever. After that, connection losses are retried.
+ *   <li>Each batch of hints goes to every pipeline's own queue, coalesced by path there; the
+ *       watcher never waits for a target.
  * </ol>
  *
- * <p>Stopping ({@link #stop}, or an interrupt of the running thread while it waits for changes)
- * closes the watcher, lets the batch in progress finish, flushes the state and returns normally.
+ * <p>Stopping ({@link #stop}, or an interrupt of the thread in {@link #run}) closes the watcher,
+ * lets each pipeline finish its batch in progress, flushes the state and returns normally. The
+ * watch also ends by itself when the watcher stops or every target failed for good.
  *
  * <p>The watch needs the state: it is the only picture of the remote between changes.
  */
 public final class WatchJob {
-  private static final Logger log = LoggerFactory.getLogger(WatchJob.class);
-  /** How often the loop looks at the stop flag while no changes come. */
-  private static final long IDLE_POLL_MS = 100;
-  /** At most this many extra waits for the rest of a directory move; see {@link #nextBatch}. */
-  private static final int MAX_GATHER_ROUNDS = 4;
+  /** Distinct pending paths per target beyond which it falls back to one whole-tree rescan. */
+  static final int MAX_PENDING_PATHS = 100_000;
 
-  /** What a running watch tells its user. Called from the thread running {@link #run}. */
+  /** What a running watch tells its user. Called from the targets' threads, concurrently. */
   public interface Reporter {
-    /** The initial reconcile, or a catch-up one after a reconnect, is done. */
-    default void reconciled(SyncResult result) {}
+    /** A target's initial reconcile, or a catch-up one after a reconnect, is done. */
+    default void reconciled(String target, SyncResult result) {}
 
-    /** One batch of changes was carried out (or met problems). */
-    default void synced(SyncResult result) {}
+    /** One batch of changes was carried out on a target (or met problems). */
+    default void synced(String target, SyncResult result) {}
 
-    /** The remote failed; the next attempt is in {@code retryIn}. */
-    default void disconnected(IOException cause, Duration retryIn) {}
+    /** A target's remote failed; the next attempt is in {@code retryIn}. */
+    default void disconnected(String target, IOException cause, Duration retryIn) {}
+
+    /** A target failed in a way retrying cannot fix; it gets no more changes. */
+    default void failed(String target, IOException cause) {}
 
     /** The watcher lost events, cannot watch a directory, or stopped. */
     default void warning(String message) {}
   }
 
   private final SshConnector connector;
-  private final Backoff backoff;
-  private final LinkedBlockingQueue<List<DirtyPath>> batches = new LinkedBlockingQueue<>();
+  private final Supplier<Backoff> backoffs;
   private final CountDownLatch finished = new CountDownLatch(1);
-  private volatile boolean stopping;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private volatile List<TargetPipeline> pipelines = List.of();
   private volatile Exception watcherFailure;
-  private Duration gather = Duration.ofMillis(20);
   private volatile Duration verifyEvery = Duration.ZERO;
 
   public WatchJob(SshConnector connector) {
-    this(connector, Backoff.defaults());
+    this(connector, Backoff::defaults);
   }
 
-  /** With an injected backoff: tests reconnect without real sleeps. */
-  public WatchJob(SshConnector connector, Backoff backoff) {
+  /** With injected backoffs (one per target): tests reconnect without real sleeps. */
+  public WatchJob(SshConnector connector, Supplier<Backoff> backoffs) {
     this.connector = connector;
-    this.backoff = backoff;
-  }
-
-  /**
-   * Runs the watch until {@link #stop} is called or the thread is interrupted while idle.
-   *
-   * @throws IOException when the source cannot be watched or read, the state cannot be opened, the
-   *     first connection fails, or the watcher stopped on its own
-   */
-  public void run(Path source, TargetSpec target, SyncOptions options, WatchOptions watchOptions, Reporter reporter)
-      throws IOException {
-    try {
-      watch(source, target, options, watchOptions, reporter);
-    } finally {
-      finished.countDown();
-    }
-  }
-
-  private void watch(Path source, TargetSpec target, SyncOptions options, WatchOptions watchOptions, Reporter reporter)
-      throws IOException {
-    if (options.stateDir() == null) {
-      throw new IllegalArgumentException("watch needs the sync state (no --no-state)");
-    }
-    Path root = source.toAbsolutePath().normalize();
-    gather = clamp(watchOptions.debounce(), Duration.ofMillis(5), Duration.ofMillis(100));
-    try (TreeWatcher watcher = TreeWatcher.start(root, watchOptions.withExcludes(options.excludes()::excludes),
-            listener(reporter));
-        StateStore store = StateStore.open(options.stateDir(), root)) {
-      Remote remote = RemoteOpener.open(connector, target, options.protocol());
-      try {
-        TargetState state = store.target(remote.describe());
-        HintedSync hinted = new HintedSync(root, options);
-        try {
-          reporter.reconciled(reconcile(root, state, remote, options));
-        } catch (IOException e) {
-          remote = recover(remote, e, root, state, target, options, reporter);
-        }
-        long lastVerified = System.nanoTime();
-        while (remote != null && !stopping) {
-          if (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos()) {
-            lastVerified = System.nanoTime();
-            batches.clear(); // the full reconcile covers every queued hint
-            try {
-              reporter.reconciled(reconcile(root, state, remote, options));
-            } catch (IOException e) {
-              remote = recover(remote, e, root, state, target, options, reporter);
-            }
-            continue;
-          }
-          List<DirtyPath> batch = nextBatch();
-          if (batch.isEmpty()) {
-            continue;
-          }
-          try {
-            SyncResult result = hinted.run(batch, state, remote, SyncListener.NONE);
-            if (result != null) {
-              reporter.synced(result);
-            }
-          } catch (IOException e) {
-            remote = recover(remote, e, root, state, target, options, reporter);
-          }
-        }
-      } finally {
-        closeQuietly(remote);
-      }
-      // Closing the watcher (try-with-resources) stops the hints; closing the store flushes it.
-      if (watcherFailure != null) {
-        throw new IOException("watching " + root + " stopped: " + watcherFailure.getMessage(), watcherFailure);
-      }
-    }
+    this.backoffs = backoffs;
   }
 
   /**
    * Runs a full reconcile (remote listing included, so drift and changes made by others on the
-   * remote are seen) whenever this much time passed since the last one; zero turns it off.
-   * Between those, batches trust the sync state.
+   * remote are seen) on each target whenever this much time passed since its last one; zero turns
+   * it off. Between those, batches trust the sync state.
    */
   public WatchJob verifyEvery(Duration interval) {
     this.verifyEvery = interval == null || interval.isNegative() ? Duration.ZERO : interval;
     return this;
   }
 
-  /** Asks the watch to end after the batch in progress; returns at once. Safe from any thread. */
+  /**
+   * Runs the watch until {@link #stop} is called, the thread is interrupted, the watcher stops, or
+   * every target has failed for good.
+   *
+   * @throws IOException when the source cannot be watched or read, the state cannot be opened, a
+   *     first connection fails, the watcher stopped on its own, or a target failed for good (after
+   *     the others were stopped cleanly)
+   */
+  public void run(Path source, List<TargetSpec> targets, SyncOptions options, WatchOptions watchOptions,
+      Reporter reporter) throws IOException {
+    try {
+      watch(source, targets, options, watchOptions, reporter);
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private void watch(Path source, List<TargetSpec> targets, SyncOptions options, WatchOptions watchOptions,
+      Reporter reporter) throws IOException {
+    if (options.stateDir() == null) {
+      throw new IllegalArgumentException("watch needs the sync state (no --no-state)");
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("watch needs at least one target");
+    }
+    Path root = source.toAbsolutePath().normalize();
+    Duration gather = clamp(watchOptions.debounce(), Duration.ofMillis(5), Duration.ofMillis(100));
+    List<TargetPipeline> all = new ArrayList<>();
+    for (TargetSpec t : targets) {
+      all.add(new TargetPipeline(t, connector, options, root, backoffs.get(), reporter, gather, verifyEvery,
+          Clock.systemUTC(), MAX_PENDING_PATHS));
+    }
+    pipelines = List.copyOf(all);
+    try (TreeWatcher watcher = TreeWatcher.start(root, watchOptions.withExcludes(options.excludes()::excludes),
+            listener(reporter));
+        StateStore store = StateStore.open(options.stateDir(), root)) {
+      List<Remote> remotes = connectAll(all);
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        TargetPipeline p = all.get(i);
+        Remote remote = remotes.get(i);
+        threads.add(Thread.ofPlatform().name("target-" + i).start(() -> {
+          try {
+            p.run(remote, store.target(remote.describe()));
+          } finally {
+            if (all.stream().allMatch(q -> q.failure() != null)) {
+              stop(); // nothing left to sync to
+            }
+          }
+        }));
+      }
+      try {
+        stopRequested.await();
+      } catch (InterruptedException e) {
+        // An interrupt is how a caller without a handle on the job asks it to stop: handled here.
+      }
+      all.forEach(TargetPipeline::stop);
+      joinAll(threads);
+      // Closing the watcher (try-with-resources) stops the hints; closing the store flushes it.
+    }
+    if (watcherFailure != null) {
+      throw new IOException("watching " + root + " stopped: " + watcherFailure.getMessage(), watcherFailure);
+    }
+    List<String> failed = all.stream().filter(p -> p.failure() != null)
+        .map(p -> p.target().display() + ": " + p.failure().getMessage()).toList();
+    if (!failed.isEmpty()) {
+      throw new IOException("stopped syncing to " + String.join("; ", failed));
+    }
+  }
+
+  /** Every target's current status, in the order they were given. Safe from any thread. */
+  public List<TargetStatus> status() {
+    return pipelines.stream().map(TargetPipeline::status).toList();
+  }
+
+  /** Asks the watch to end after the batches in progress; returns at once. Safe from any thread. */
   public void stop() {
-    stopping = true;
-    batches.add(List.of()); // wakes the loop
+    stopRequested.countDown();
   }
 
   /** Waits until {@link #run} has returned (or thrown); false when {@code timeout} passed first. */
@@ -176,11 +177,59 @@ public final class WatchJob {
     return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /** Opens every first session in parallel; on any failure closes the others and throws it. */
+  private static List<Remote> connectAll(List<TargetPipeline> all) throws IOException {
+    if (all.size() == 1) {
+      return List.of(all.getFirst().connect());
+    }
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Remote>> futures = all.stream().map(p -> pool.submit(p::connect)).toList();
+      List<Remote> opened = new ArrayList<>();
+      IOException first = null;
+      for (Future<Remote> f : futures) {
+        try {
+          opened.add(f.get());
+        } catch (ExecutionException e) {
+          IOException cause = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+          first = first == null ? cause : first;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          first = first == null ? new IOException("interrupted while connecting") : first;
+        }
+      }
+      if (first != null) {
+        for (Remote r : opened) {
+          try {
+            r.close();
+          } catch (IOException e) {
+            first.addSuppressed(e);
+          }
+        }
+        throw first;
+      }
+      return opened;
+    }
+  }
+
+  private static void joinAll(List<Thread> threads) {
+    for (Thread t : threads) {
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          // A second stop request: the batches in progress still finish, so the state stays whole.
+        }
+      }
+    }
+  }
+
   private WatchListener listener(Reporter reporter) {
     return new WatchListener() {
       @Override
       public void onChanges(List<DirtyPath> batch) {
-        batches.add(batch); // hand off at once: the watcher thread must get back to its events
+        for (TargetPipeline p : pipelines) {
+          p.offer(batch); // coalesced per target; never blocks the watcher's thread
+        }
       }
 
       @Override
@@ -196,135 +245,7 @@ public final class WatchJob {
     };
   }
 
-  /**
-   * The next batch: waits briefly for one, then merges it with every batch already waiting, so a
-   * directory moved across two deliveries still meets both of its hints in one plan. Empty when
-   * there is nothing (or on a stop request). An interrupt is a stop request.
-   */
-  private List<DirtyPath> nextBatch() {
-    List<DirtyPath> first;
-    try {
-      first = batches.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      stopping = true;
-      return List.of();
-    }
-    if (first == null) {
-      return List.of();
-    }
-    List<List<DirtyPath>> all = new ArrayList<>();
-    all.add(first);
-    batches.drainTo(all);
-    // A subtree hint means directories were made, moved or deleted: the other half of a move may
-    // be a debounce window behind. Waiting that long for it costs a directory move a few ms and
-    // lets it become a rename; plain file changes never wait.
-    for (int round = 0; round < MAX_GATHER_ROUNDS && hasSubtree(all.getLast()); round++) {
-      List<DirtyPath> more;
-      try {
-        more = batches.poll(gather.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        stopping = true;
-        break;
-      }
-      if (more == null || more.isEmpty()) {
-        break;
-      }
-      all.add(more);
-      batches.drainTo(all);
-    }
-    return merge(all);
-  }
-
-  private static boolean hasSubtree(List<DirtyPath> batch) {
-    return batch.stream().anyMatch(DirtyPath::subtree);
-  }
-
   private static Duration clamp(Duration d, Duration min, Duration max) {
     return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
-  }
-
-  /** One list of hints, a path once (subtree if any said so), none covered by a subtree hint. */
-  static List<DirtyPath> merge(List<List<DirtyPath>> batches) {
-    Map<String, Boolean> byPath = new LinkedHashMap<>();
-    for (List<DirtyPath> batch : batches) {
-      for (DirtyPath d : batch) {
-        byPath.merge(d.path(), d.subtree(), Boolean::logicalOr);
-      }
-    }
-    List<DirtyPath> subtrees = new ArrayList<>();
-    byPath.forEach((p, s) -> {
-      if (s) {
-        subtrees.add(new DirtyPath(p, true));
-      }
-    });
-    List<DirtyPath> merged = new ArrayList<>();
-    byPath.forEach((p, s) -> {
-      DirtyPath d = new DirtyPath(p, s);
-      boolean covered = subtrees.stream().anyMatch(t -> !t.path().equals(p) && t.covers(p));
-      if (!covered) {
-        merged.add(d);
-      }
-    });
-    return merged;
-  }
-
-  private static SyncResult reconcile(Path root, TargetState state, Remote remote, SyncOptions options)
-      throws IOException {
-    long start = System.nanoTime();
-    Snapshot local = new LocalScanner(options.excludes()).scan(root);
-    return PushJob.reconcile(root, local, state, remote, options, SyncListener.NONE, start);
-  }
-
-  /**
-   * After a failure of the remote: drops the session, reconnects with backoff until it works or
-   * the watch is stopped, then reconciles the whole tree, which also covers every hint queued
-   * while disconnected. Returns the new remote, or null when stopped first.
-   */
-  private Remote recover(Remote broken, IOException cause, Path root, TargetState state, TargetSpec target,
-      SyncOptions options, Reporter reporter) {
-    closeQuietly(broken);
-    IOException last = cause;
-    while (!stopping) {
-      Duration delay = backoff.next();
-      log.warn("{}: {}; reconnecting in {} ms", state.key(), last.getMessage(), delay.toMillis());
-      reporter.disconnected(last, delay);
-      try {
-        sleep(delay);
-      } catch (InterruptedException e) {
-        stopping = true;
-        return null;
-      }
-      Remote remote = null;
-      try {
-        remote = RemoteOpener.open(connector, target, options.protocol());
-        batches.clear(); // the reconcile's scan sees everything they hinted at
-        reporter.reconciled(reconcile(root, state, remote, options));
-        backoff.reset();
-        return remote;
-      } catch (IOException e) {
-        closeQuietly(remote);
-        last = e;
-      }
-    }
-    return null;
-  }
-
-  /** Sleeps in slices, so that a stop request ends even a long backoff promptly. */
-  private void sleep(Duration delay) throws InterruptedException {
-    Duration slice = Duration.ofMillis(IDLE_POLL_MS);
-    for (Duration left = delay; !stopping && left.isPositive(); left = left.minus(slice)) {
-      backoff.sleep(left.compareTo(slice) < 0 ? left : slice);
-    }
-  }
-
-  private static void closeQuietly(Remote remote) {
-    if (remote == null) {
-      return;
-    }
-    try {
-      remote.close();
-    } catch (IOException e) {
-      log.debug("closing {}: {}", remote.describe(), e.toString());
-    }
   }
 }

@@ -76,6 +76,13 @@ public interface Remote extends Closeable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Whether the session still looks usable: false once the server closed it, the connection
+   * broke, or keepalives went unanswered. Cheap (no round trip), so an idle watch can ask it often
+   * and notice a lost target without waiting for the next change.
+   */
+  boolean isOpen();
+
   /** Deletes paths; a directory is deleted with everything below it. */
   List<Problem> delete(List<Entry> entries) throws IOException;
 

@@ -44,7 +44,13 @@ final class RemoteProcess implements Closeable {
    */
   static RemoteProcess start(ClientSession session, String command, Duration idle)
       throws IOException {
-    ChannelExec channel = session.createExecChannel(command);
+    ChannelExec channel;
+    try {
+      channel = session.createExecChannel(command);
+    } catch (IllegalStateException e) {
+      // MINA's way of saying the session is closing: for us the session is lost, like any other.
+      throw new IOException("cannot start '" + abbreviate(command) + "': " + e.getMessage(), e);
+    }
     CoreModuleProperties.WINDOW_TIMEOUT.set(channel, idle);
     CoreModuleProperties.WAIT_FOR_SPACE_TIMEOUT.set(channel, idle);
     RemoteProcess process = new RemoteProcess(session, channel, idle);

@@ -92,6 +92,11 @@ public final class ScpRemote implements Remote {
   }
 
   @Override
+  public boolean isOpen() {
+    return session.isOpen() && !session.isClosing();
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -115,6 +115,11 @@ public final class SftpRemote implements Remote {
   }
 
   @Override
+  public boolean isOpen() {
+    return session.isOpen() && !session.isClosing();
+  }
+
+  @Override
   public String describe() {
     return description;
   }

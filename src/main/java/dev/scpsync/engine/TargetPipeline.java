@@ -1,0 +1,300 @@
+package dev.scpsync.engine;
+
+import dev.scpsync.scan.LocalScanner;
+import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.Remote;
+import dev.scpsync.transport.RemoteOpener;
+import dev.scpsync.transport.TargetSpec;
+import dev.scpsync.transport.ssh.SshConnectException;
+import dev.scpsync.transport.ssh.SshConnector;
+import dev.scpsync.tree.Snapshot;
+import dev.scpsync.watch.DirtyPath;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One target of a watch: its own queue of pending hints, its own SSH session, its own thread,
+ * backoff and health. Targets share only the watcher and the state database, so a slow or
+ * unreachable target never holds up another: the watcher hands every target the same hints and
+ * returns at once.
+ *
+ * <ol>
+ *   <li>The initial reconcile is {@link PushJob}'s, over the already open session.
+ *   <li>Then each time hints are pending, all of them are taken as one batch and handed to {@link
+ *       HintedSync}, which re-stats the paths and plans against the state alone.
+ *   <li>A batch that fails as a whole (the session dropped) sends the pipeline {@link
+ *       TargetStatus.Health#OFFLINE}: it reconnects with {@link Backoff} (exponential, jittered),
+ *       then runs a full reconcile, which covers every hint that arrived meanwhile.
+ *   <li>A failure that retrying cannot fix (the host key changed, the key was refused) ends the
+ *       pipeline as {@link TargetStatus.Health#FAILED}, reported once, instead of knocking forever.
+ * </ol>
+ */
+final class TargetPipeline {
+  private static final Logger log = LoggerFactory.getLogger(TargetPipeline.class);
+  /** How often the loop looks at the stop flag and the verify clock while no changes come. */
+  private static final long IDLE_POLL_MS = 100;
+  /** At most this many extra waits for the rest of a directory move; see {@link #nextBatch}. */
+  private static final int MAX_GATHER_ROUNDS = 4;
+
+  private final TargetSpec target;
+  private final SshConnector connector;
+  private final SyncOptions options;
+  private final Path root;
+  private final Backoff backoff;
+  private final WatchJob.Reporter reporter;
+  private final Duration gather;
+  private final Duration verifyEvery;
+  private final Clock clock;
+  private final PendingHints pending;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  private volatile boolean stopping;
+  private volatile TargetStatus.Health health = TargetStatus.Health.CONNECTING;
+  private volatile Instant lastSync;
+  private volatile String lastError;
+  private volatile IOException failure;
+  private final String name;
+
+  TargetPipeline(TargetSpec target, SshConnector connector, SyncOptions options, Path root, Backoff backoff,
+      WatchJob.Reporter reporter, Duration gather, Duration verifyEvery, Clock clock, int maxPending) {
+    this.target = target;
+    this.connector = connector;
+    this.options = options;
+    this.root = root;
+    this.backoff = backoff;
+    this.reporter = reporter;
+    this.gather = gather;
+    this.verifyEvery = verifyEvery;
+    this.clock = clock;
+    this.pending = new PendingHints(maxPending);
+    this.name = target.display();
+  }
+
+  TargetSpec target() {
+    return target;
+  }
+
+  /** Called from the watcher's thread: queue and return, never block. */
+  void offer(List<DirtyPath> hints) {
+    pending.add(hints);
+  }
+
+  /** Opens the first session; a failure here ends the whole watch before it starts. */
+  Remote connect() throws IOException {
+    return RemoteOpener.open(connector, target, options.protocol());
+  }
+
+  /** Asks the pipeline to end after the batch in progress. Safe from any thread. */
+  void stop() {
+    stopping = true;
+    pending.wake();
+  }
+
+  /** The permanent failure that ended this pipeline, or null. */
+  IOException failure() {
+    return failure;
+  }
+
+  TargetStatus status() {
+    return new TargetStatus(name, health, pending.size(), inFlight.get(), lastSync, lastError);
+  }
+
+  /** Runs until {@link #stop} or a permanent failure; closes the remote on the way out. */
+  void run(Remote first, TargetState state) {
+    Remote remote = first;
+    try {
+      HintedSync hinted = new HintedSync(root, options);
+      remote = reconcileOrRecover(remote, state);
+      long lastVerified = System.nanoTime();
+      while (remote != null && !stopping) {
+        if (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos()) {
+          lastVerified = System.nanoTime();
+          remote = reconcileOrRecover(remote, state);
+          continue;
+        }
+        if (!remote.isOpen()) {
+          remote = recover(remote, new IOException("the connection to " + name + " was lost"), state);
+          continue;
+        }
+        List<DirtyPath> batch = nextBatch();
+        if (batch.isEmpty()) {
+          continue;
+        }
+        health = TargetStatus.Health.SYNCING;
+        inFlight.set(batch.size());
+        try {
+          SyncResult result = hinted.run(batch, state, remote, SyncListener.NONE);
+          synced(result, false);
+        } catch (IOException | RuntimeException e) {
+          remote = recover(remote, failureOf(e), state);
+        } finally {
+          inFlight.set(0);
+        }
+      }
+    } finally {
+      closeQuietly(remote);
+      if (health != TargetStatus.Health.FAILED) {
+        health = TargetStatus.Health.OFFLINE;
+      }
+    }
+  }
+
+  /** A full reconcile (scan + remote listing); the hints it makes redundant are dropped first. */
+  private Remote reconcileOrRecover(Remote remote, TargetState state) {
+    health = TargetStatus.Health.SYNCING;
+    pending.clear();
+    try {
+      synced(reconcile(state, remote), true);
+      return remote;
+    } catch (IOException | RuntimeException e) {
+      return recover(remote, failureOf(e), state);
+    }
+  }
+
+  /**
+   * A batch that ends in an unchecked exception is handled like a lost session: a fresh session and
+   * a full reconcile are the surest way back to a known state, and a daemon must not lose a target
+   * to one bad moment. (MINA throws IllegalStateException for a session that is closing.)
+   */
+  private IOException failureOf(Exception e) {
+    if (e instanceof IOException io) {
+      return io;
+    }
+    log.warn("{}: unexpected failure, reconnecting", name, e);
+    return new IOException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
+  }
+
+  private SyncResult reconcile(TargetState state, Remote remote) throws IOException {
+    long start = System.nanoTime();
+    Snapshot local = new LocalScanner(options.excludes()).scan(root);
+    return PushJob.reconcile(root, local, state, remote, options, SyncListener.NONE, start);
+  }
+
+  private void synced(SyncResult result, boolean full) {
+    lastSync = clock.instant();
+    health = pending.size() == 0 ? TargetStatus.Health.IN_SYNC : TargetStatus.Health.SYNCING;
+    if (result != null && !result.problems().isEmpty()) {
+      lastError = result.problems().getFirst().toString();
+    }
+    if (full) {
+      reporter.reconciled(name, result);
+    } else if (result != null) {
+      reporter.synced(name, result);
+    }
+  }
+
+  /**
+   * The next batch: waits briefly for hints, then, when they name a subtree (a directory was made,
+   * moved or deleted), waits up to a debounce window a few times more: the other half of a move
+   * may be one window behind, and meeting both halves in one plan turns the move into a rename.
+   * Plain file changes never wait. Empty when there is nothing (or on a stop request); an
+   * interrupt is a stop request.
+   */
+  private List<DirtyPath> nextBatch() {
+    try {
+      List<DirtyPath> first = pending.take(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+      List<List<DirtyPath>> all = new ArrayList<>(List.of(first));
+      for (int round = 0; round < MAX_GATHER_ROUNDS && !stopping && hasSubtree(all.getLast()); round++) {
+        List<DirtyPath> more = pending.take(gather.toNanos(), TimeUnit.NANOSECONDS);
+        if (more.isEmpty()) {
+          break;
+        }
+        all.add(more);
+      }
+      return all.size() == 1 ? first : PendingHints.merge(all);
+    } catch (InterruptedException e) {
+      stopping = true;
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+  }
+
+  private static boolean hasSubtree(List<DirtyPath> batch) {
+    return batch.stream().anyMatch(DirtyPath::subtree);
+  }
+
+  /**
+   * After a failure of the remote: drops the session and reconnects with backoff until it works,
+   * the pipeline is stopped (null) or the failure turns out permanent (null, {@link #failure} set).
+   * A successful reconnect is followed by a full reconcile.
+   */
+  private Remote recover(Remote broken, IOException cause, TargetState state) {
+    closeQuietly(broken);
+    IOException last = cause;
+    while (!stopping) {
+      lastError = last.getMessage();
+      if (isPermanent(last)) {
+        health = TargetStatus.Health.FAILED;
+        failure = last;
+        log.error("{}: {}; not retrying", name, last.getMessage());
+        reporter.failed(name, last);
+        return null;
+      }
+      health = TargetStatus.Health.OFFLINE;
+      Duration delay = backoff.next();
+      log.warn("{}: {}; reconnecting in {} ms", name, last.getMessage(), delay.toMillis());
+      reporter.disconnected(name, last, delay);
+      try {
+        sleep(delay);
+      } catch (InterruptedException e) {
+        stopping = true;
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      if (stopping) {
+        return null;
+      }
+      Remote remote = null;
+      try {
+        health = TargetStatus.Health.CONNECTING;
+        remote = connect();
+        health = TargetStatus.Health.SYNCING;
+        pending.clear(); // the reconcile's scan sees everything they hinted at
+        synced(reconcile(state, remote), true);
+        backoff.reset();
+        return remote;
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(remote);
+        last = failureOf(e);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A changed or revoked host key and a refused key or password stay that way until a person acts:
+   * retrying them would only fill the logs (and, for authentication, risk a lockout).
+   */
+  static boolean isPermanent(IOException e) {
+    return e instanceof SshConnectException c
+        && (c.step() == SshConnectException.Step.HOST_KEY || c.step() == SshConnectException.Step.AUTHENTICATION);
+  }
+
+  /** Sleeps in slices, so that a stop request ends even a long backoff promptly. */
+  private void sleep(Duration delay) throws InterruptedException {
+    Duration slice = Duration.ofMillis(IDLE_POLL_MS);
+    for (Duration left = delay; !stopping && left.isPositive(); left = left.minus(slice)) {
+      backoff.sleep(left.compareTo(slice) < 0 ? left : slice);
+    }
+  }
+
+  private static void closeQuietly(Remote remote) {
+    if (remote == null) {
+      return;
+    }
+    try {
+      remote.close();
+    } catch (IOException e) {
+      log.debug("closing {}: {}", remote.describe(), e.toString());
+    }
+  }
+}

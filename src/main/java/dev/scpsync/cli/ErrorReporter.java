@@ -15,7 +15,15 @@ import picocli.CommandLine.ParseResult;
 final class ErrorReporter implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
-    cmd.getErr().println("scpsync: error: " + oneLine(e));
+    if (dev.scpsync.monitor.LogSetup.jsonOnConsole()) {
+      // stderr is a JSON log: the failure is one more object in it, not a line that breaks it.
+      var o = dev.scpsync.monitor.EventJson.MAPPER.createObjectNode();
+      o.put("ts", java.time.Instant.now().toString()).put("level", "ERROR").put("event", "command.failed")
+          .put("error", oneLine(e)).put("exit_code", exitCode(e));
+      cmd.getErr().println(o);
+    } else {
+      cmd.getErr().println("scpsync: error: " + oneLine(e));
+    }
     if (System.getenv("SCPSYNC_DEBUG") != null) {
       e.printStackTrace(cmd.getErr());
     }

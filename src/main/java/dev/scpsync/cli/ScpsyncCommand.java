@@ -5,5 +5,6 @@ import picocli.CommandLine.Command;
 /** The top-level command; its subcommands do the work. */
 @Command(name = "scpsync", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Keeps remote directories in sync with a local tree over SSH (SFTP or SCP).",
-    subcommands = {PushCommand.class, WatchCommand.class, PullCommand.class, ServeCommand.class, DemoCommand.class})
+    subcommands = {PushCommand.class, WatchCommand.class, PullCommand.class, StatusCommand.class, ServeCommand.class,
+        DemoCommand.class})
 final class ScpsyncCommand {}

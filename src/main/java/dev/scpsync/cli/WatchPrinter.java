@@ -1,13 +1,16 @@
 package dev.scpsync.cli;
 
 import dev.scpsync.engine.SyncResult;
+import dev.scpsync.engine.WatchEvent;
 import dev.scpsync.engine.WatchJob;
 import dev.scpsync.tree.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What {@code scpsync watch} prints: one line per reconcile and per batch on stdout, problems and
@@ -21,14 +24,33 @@ final class WatchPrinter implements WatchJob.Reporter {
   private final PrintWriter err;
   private final boolean prefix;
   private final boolean quiet;
+  private final boolean stderrLines;
   private final Set<String> watching = new HashSet<>();
   private String statusShown = "";
+  private volatile List<Consumer<WatchEvent>> sinks = List.of();
 
-  WatchPrinter(PrintWriter out, PrintWriter err, boolean prefix, boolean quiet) {
+  /**
+   * @param stderrLines false when stderr carries JSON log lines: then problems and warnings reach
+   *     the user as events there, and a plain line would break "one JSON object per line"
+   */
+  WatchPrinter(PrintWriter out, PrintWriter err, boolean prefix, boolean quiet, boolean stderrLines) {
     this.out = out;
     this.err = err;
     this.prefix = prefix;
     this.quiet = quiet;
+    this.stderrLines = stderrLines;
+  }
+
+  /** Where events go besides this printer (logs, metrics, the status API). */
+  void sendEventsTo(List<Consumer<WatchEvent>> sinks) {
+    this.sinks = List.copyOf(sinks);
+  }
+
+  @Override
+  public void event(WatchEvent event) {
+    for (Consumer<WatchEvent> s : sinks) {
+      s.accept(event);
+    }
   }
 
   @Override
@@ -98,6 +120,9 @@ final class WatchPrinter implements WatchJob.Reporter {
   }
 
   private void stderr(String line) {
+    if (!stderrLines) {
+      return;
+    }
     clearStatus();
     err.println("scpsync: " + line);
     err.flush();

@@ -25,6 +25,10 @@ final class PendingHints {
   /** Path to "its subtree too"; insertion order, so changes go out roughly in the order made. */
   private final Map<String, Boolean> paths = new LinkedHashMap<>();
   private boolean woken;
+  /** System.nanoTime() of the oldest hint waiting; meaningless while nothing is. */
+  private long oldestNanos;
+  /** {@link #oldestNanos} of what the last non-empty {@link #take} returned. */
+  private long takenOldestNanos;
 
   PendingHints(int maxPaths) {
     if (maxPaths < 1) {
@@ -37,6 +41,9 @@ final class PendingHints {
   synchronized void add(List<DirtyPath> hints) {
     if (paths.containsKey("") && paths.get("")) {
       return; // a whole-tree rescan is pending: it covers anything
+    }
+    if (paths.isEmpty() && !hints.isEmpty()) {
+      oldestNanos = System.nanoTime();
     }
     for (DirtyPath d : hints) {
       paths.merge(d.path(), d.subtree(), Boolean::logicalOr);
@@ -64,6 +71,9 @@ final class PendingHints {
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
     woken = false;
+    if (!paths.isEmpty()) {
+      takenOldestNanos = oldestNanos;
+    }
     List<DirtyPath> taken = merge(paths);
     paths.clear();
     return taken;
@@ -72,6 +82,16 @@ final class PendingHints {
   /** Drops everything pending: a full reconcile is about to look at the whole tree anyway. */
   synchronized void clear() {
     paths.clear();
+  }
+
+  /** System.nanoTime() when the oldest hint now waiting arrived, or empty when none is. */
+  synchronized java.util.OptionalLong oldest() {
+    return paths.isEmpty() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(oldestNanos);
+  }
+
+  /** System.nanoTime() when the oldest hint of the last non-empty {@link #take} arrived. */
+  synchronized long takenOldest() {
+    return takenOldestNanos;
   }
 
   /** How many distinct paths are waiting. */

@@ -57,10 +57,13 @@ final class PlanExecutor {
       List<Problem> backupProblems = destination.rename(moves(incremental.backups()));
       record(backupProblems);
       state.removed(succeeded(incremental.backups().stream().map(Rename::from).toList(), backupProblems));
+      renamedAll(incremental.backups(), backupProblems);
     }
     List<Problem> clearProblems = destination.delete(plan.clear());
     record(clearProblems);
-    state.removed(succeeded(paths(plan.clear()), clearProblems));
+    List<String> cleared = succeeded(paths(plan.clear()), clearProblems);
+    state.removed(cleared);
+    cleared.forEach(listener::deleted);
     deleted += plan.clear().size() - clearProblems.size();
 
     List<Entry> mkdirsBefore = new ArrayList<>();
@@ -78,6 +81,7 @@ final class PlanExecutor {
       for (Rename r : incremental.renames()) {
         if (!failed.contains(r.from())) {
           state.renamed(r.from(), r.to());
+          listener.renamed(r.from(), r.to());
           renamed++;
         }
       }
@@ -115,8 +119,16 @@ final class PlanExecutor {
     attributes = plan.attributes().size() - attrProblems.size();
     List<Problem> deleteProblems = destination.delete(plan.deletes());
     record(deleteProblems);
-    state.removed(succeeded(paths(plan.deletes()), deleteProblems));
+    List<String> removed = succeeded(paths(plan.deletes()), deleteProblems);
+    state.removed(removed);
+    removed.forEach(listener::deleted);
     deleted += plan.deletes().size() - deleteProblems.size();
+  }
+
+  private void renamedAll(List<Rename> renames, List<Problem> problems) {
+    Set<String> failed = new HashSet<>();
+    problems.forEach(p -> failed.add(p.path()));
+    renames.stream().filter(r -> !failed.contains(r.from())).forEach(r -> listener.renamed(r.from(), r.to()));
   }
 
   private void makeDirectories(List<Entry> dirs) throws IOException {

@@ -12,6 +12,12 @@ public interface SyncListener extends TransferListener {
 
   default void problem(Problem problem) {}
 
+  /** A remote path was deleted (after the remote confirmed it). */
+  default void deleted(String path) {}
+
+  /** A remote path was renamed, as a local move or a conflict backup (after the remote confirmed it). */
+  default void renamed(String from, String to) {}
+
   /** Something the user should know that is not a failure (e.g. a check that could not run). */
   default void notice(String message) {}
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,10 +57,18 @@ final class TargetPipeline {
   private final Clock clock;
   private final PendingHints pending;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong files = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong deletes = new AtomicLong();
+  private final AtomicLong errors = new AtomicLong();
+  private final SyncListener events = new Events();
+  /** System.nanoTime() of the oldest hint of the batch in progress; 0 when none is. */
+  private volatile long batchOldest;
 
   private volatile boolean stopping;
   private volatile TargetStatus.Health health = TargetStatus.Health.CONNECTING;
   private volatile Instant lastSync;
+  private volatile Instant lastConverged;
   private volatile String lastError;
   private volatile IOException failure;
   private final String name;
@@ -105,7 +114,14 @@ final class TargetPipeline {
   }
 
   TargetStatus status() {
-    return new TargetStatus(name, health, pending.size(), inFlight.get(), lastSync, lastError);
+    long now = System.nanoTime();
+    long oldest = pending.oldest().orElse(now);
+    long inBatch = batchOldest;
+    if (inBatch != 0 && inBatch - oldest < 0) {
+      oldest = inBatch;
+    }
+    return new TargetStatus(name, health, pending.size(), inFlight.get(), Duration.ofNanos(Math.max(0, now - oldest)),
+        lastSync, lastConverged, lastError, files.get(), bytes.get(), deletes.get(), errors.get());
   }
 
   /** Runs until {@link #stop} or a permanent failure; closes the remote on the way out. */
@@ -113,6 +129,7 @@ final class TargetPipeline {
     Remote remote = first;
     try {
       HintedSync hinted = new HintedSync(root, options);
+      emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
       remote = reconcileOrRecover(remote, state);
       long lastVerified = System.nanoTime();
       while (remote != null && !stopping) {
@@ -132,12 +149,13 @@ final class TargetPipeline {
         health = TargetStatus.Health.SYNCING;
         inFlight.set(batch.size());
         try {
-          SyncResult result = hinted.run(batch, state, remote, SyncListener.NONE);
+          SyncResult result = hinted.run(batch, state, remote, events);
           synced(result, false);
         } catch (IOException | RuntimeException e) {
           remote = recover(remote, failureOf(e), state);
         } finally {
           inFlight.set(0);
+          batchOldest = 0;
         }
       }
     } finally {
@@ -175,20 +193,75 @@ final class TargetPipeline {
 
   private SyncResult reconcile(TargetState state, Remote remote) throws IOException {
     long start = System.nanoTime();
+    emit(WatchEvent.info(WatchEvent.SYNC_START, name));
     Snapshot local = new LocalScanner(options.excludes()).scan(root);
-    return PushJob.reconcile(root, local, state, remote, options, SyncListener.NONE, start);
+    return PushJob.reconcile(root, local, state, remote, options, events, start);
   }
 
+  /**
+   * After a batch (null result: the hinted paths already matched) or a full reconcile: updates the
+   * status, reports, and emits drift and the convergence events. A batch's {@code sync.converged}
+   * carries its propagation time, from the arrival of its oldest hint to now.
+   */
   private void synced(SyncResult result, boolean full) {
     lastSync = clock.instant();
-    health = pending.size() == 0 ? TargetStatus.Health.IN_SYNC : TargetStatus.Health.SYNCING;
+    boolean clean = result == null || (result.problems().isEmpty() && result.refusalReason() == null);
+    boolean caughtUp = pending.size() == 0;
+    health = caughtUp ? TargetStatus.Health.IN_SYNC : TargetStatus.Health.SYNCING;
     if (result != null && !result.problems().isEmpty()) {
       lastError = result.problems().getFirst().toString();
     }
+    if (result != null) {
+      for (var d : result.drift()) {
+        emit(WatchEvent.warn(WatchEvent.DRIFT_DETECTED, name, d.message()).path(d.path()));
+      }
+    }
     if (full) {
       reporter.reconciled(name, result);
+      emit(WatchEvent.info(WatchEvent.SYNC_RECONCILED, name).bytes(result.bytesTransferred())
+          .durationMs(result.elapsed().toMillis()));
     } else if (result != null) {
       reporter.synced(name, result);
+    }
+    if (clean && caughtUp) {
+      lastConverged = lastSync;
+      if (!full) {
+        long oldest = pending.takenOldest();
+        emit(WatchEvent.info(WatchEvent.SYNC_CONVERGED, name)
+            .bytes(result == null ? 0 : result.bytesTransferred())
+            .durationMs(Duration.ofNanos(System.nanoTime() - oldest).toMillis()));
+      }
+    }
+  }
+
+  private void emit(WatchEvent event) {
+    reporter.event(event);
+  }
+
+  /** Turns the engine's per-path callbacks into events and counters. */
+  private final class Events implements SyncListener {
+    @Override
+    public void done(dev.scpsync.transport.FileTransfer file) {
+      files.incrementAndGet();
+      bytes.addAndGet(file.entry().size());
+      emit(WatchEvent.info(WatchEvent.FILE_UPLOADED, name).path(file.entry().path()).bytes(file.entry().size()));
+    }
+
+    @Override
+    public void deleted(String path) {
+      deletes.incrementAndGet();
+      emit(WatchEvent.info(WatchEvent.FILE_DELETED, name).path(path));
+    }
+
+    @Override
+    public void renamed(String from, String to) {
+      emit(WatchEvent.info(WatchEvent.FILE_RENAMED, name).path(to).from(from));
+    }
+
+    @Override
+    public void problem(dev.scpsync.tree.Problem problem) {
+      errors.incrementAndGet();
+      emit(WatchEvent.warn(WatchEvent.SYNC_PROBLEM, name, problem.message()).path(problem.path()));
     }
   }
 
@@ -202,6 +275,9 @@ final class TargetPipeline {
   private List<DirtyPath> nextBatch() {
     try {
       List<DirtyPath> first = pending.take(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
+      if (!first.isEmpty()) {
+        batchOldest = pending.takenOldest();
+      }
       List<List<DirtyPath>> all = new ArrayList<>(List.of(first));
       for (int round = 0; round < MAX_GATHER_ROUNDS && !stopping && hasSubtree(all.getLast()); round++) {
         List<DirtyPath> more = pending.take(gather.toNanos(), TimeUnit.NANOSECONDS);
@@ -230,19 +306,28 @@ final class TargetPipeline {
   private Remote recover(Remote broken, IOException cause, TargetState state) {
     closeQuietly(broken);
     IOException last = cause;
+    int attempt = 0;
     while (!stopping) {
       lastError = last.getMessage();
+      errors.incrementAndGet();
       if (isPermanent(last)) {
         health = TargetStatus.Health.FAILED;
         failure = last;
         log.error("{}: {}; not retrying", name, last.getMessage());
         reporter.failed(name, last);
+        emit(WatchEvent.error(WatchEvent.TARGET_FAILED, name, last.getMessage()));
         return null;
+      }
+      if (attempt == 0) {
+        emit(WatchEvent.warn(WatchEvent.TARGET_OFFLINE, name, last.getMessage()));
       }
       health = TargetStatus.Health.OFFLINE;
       Duration delay = backoff.next();
+      attempt++;
       log.warn("{}: {}; reconnecting in {} ms", name, last.getMessage(), delay.toMillis());
       reporter.disconnected(name, last, delay);
+      emit(WatchEvent.warn(WatchEvent.TRANSFER_RETRY, name, last.getMessage()).attempt(attempt)
+          .durationMs(delay.toMillis()));
       try {
         sleep(delay);
       } catch (InterruptedException e) {
@@ -258,6 +343,7 @@ final class TargetPipeline {
         health = TargetStatus.Health.CONNECTING;
         remote = connect();
         health = TargetStatus.Health.SYNCING;
+        emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
         pending.clear(); // the reconcile's scan sees everything they hinted at
         synced(reconcile(state, remote), true);
         backoff.reset();

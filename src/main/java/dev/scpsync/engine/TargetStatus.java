@@ -1,18 +1,27 @@
 package dev.scpsync.engine;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * How one target of a watch is doing, at one instant.
  *
- * @param target the target, as the state names it
+ * @param target the target, as shown to people
  * @param health where its pipeline is
  * @param pending distinct paths waiting to be looked at
  * @param inFlight paths of the batch being carried out now
+ * @param lag age of the oldest change not yet on the target (zero when none is waiting)
  * @param lastSync when a batch or reconcile last finished, or null before the first one
+ * @param lastConverged when the target last matched the tree with nothing pending, or null
  * @param lastError the last problem or connection error, or null
+ * @param files files transferred since the watch started
+ * @param bytes content bytes of those files
+ * @param deletes remote paths deleted
+ * @param errors per-path problems and connection failures
  */
-public record TargetStatus(String target, Health health, int pending, int inFlight, Instant lastSync, String lastError) {
+public record TargetStatus(String target, Health health, int pending, int inFlight, Duration lag, Instant lastSync,
+    Instant lastConverged, String lastError, long files, long bytes, long deletes, long errors) {
   /** Where a target's pipeline is. */
   public enum Health {
     /** Opening a session (first or after a drop). */
@@ -28,7 +37,7 @@ public record TargetStatus(String target, Health health, int pending, int inFlig
 
     /** Lower case, for people and JSON. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 }

@@ -62,6 +62,9 @@ public final class WatchJob {
 
     /** The watcher lost events, cannot watch a directory, or stopped. */
     default void warning(String message) {}
+
+    /** Anything in the event vocabulary ({@link WatchEvent}), for logs, metrics and the status API. */
+    default void event(WatchEvent event) {}
   }
 
   private final SshConnector connector;
@@ -235,6 +238,13 @@ public final class WatchJob {
       @Override
       public void onWarning(String message) {
         reporter.warning(message);
+        reporter.event(WatchEvent.warn(WatchEvent.WATCH_WARNING, null, message));
+      }
+
+      @Override
+      public void onOverflow(java.util.Collection<String> dirs) {
+        reporter.event(WatchEvent.warn(WatchEvent.WATCH_OVERFLOW, null, "file events were lost; rescanning")
+            .path(dirs.contains("") ? "" : dirs.iterator().next()));
       }
 
       @Override

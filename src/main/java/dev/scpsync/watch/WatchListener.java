@@ -27,6 +27,13 @@ public interface WatchListener {
   default void onWarning(String message) {}
 
   /**
+   * Events were lost below {@code dirs} (the whole tree when it holds {@code ""}) and they are being
+   * rescanned. Called for every overflow, unthrottled, before the (throttled) {@link #onWarning}: for
+   * counting, not for telling a person.
+   */
+  default void onOverflow(java.util.Collection<String> dirs) {}
+
+  /**
    * The watcher stopped on its own because of an unexpected failure; no further calls follow. Not
    * called after {@link TreeWatcher#close}.
    */

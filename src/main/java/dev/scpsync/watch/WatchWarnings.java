@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ final class WatchWarnings {
 
   /** Events were lost below {@code dirs} (a minimal set); they are being rescanned. */
   void overflow(Collection<String> dirs) {
+    listener.onOverflow(List.copyOf(dirs));
     warn(
         Kind.OVERFLOW,
         "file events were lost for "

@@ -1,0 +1,212 @@
+package dev.scpsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.scpsync.testing.ServerKind;
+import dev.scpsync.testing.TestServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The status API of a running watch, against a real receiver: {@code /api/status}, {@code
+ * /metrics} (names and labels present and moving after a sync), SSE delivery of events, the token
+ * rule, {@code scpsync status}, and JSON logs where every line parses.
+ */
+class StatusApiTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(20);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path shared;
+  private static TestServer server;
+
+  @TempDir Path tmp;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = TestServer.start(ServerKind.EMBEDDED_RECEIVER, shared.resolve("receiver"));
+  }
+
+  @AfterAll
+  static void stopServer() throws IOException {
+    server.close();
+  }
+
+  /** A watch with its HTTP server on a free loopback port. */
+  private final class Watch implements AutoCloseable {
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+    final Thread thread;
+    final URI url;
+    volatile int exitCode = -1;
+
+    Watch(Path src, TestServer.Location remote, String... extra) {
+      List<String> args = CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
+          "--state-dir", tmp.resolve("state"), "--http", "127.0.0.1:0", List.of(extra));
+      thread = Thread.ofPlatform().start(() -> exitCode =
+          Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)));
+      await().atMost(DEADLINE).until(() -> out.toString().contains("watching for changes") || !thread.isAlive());
+      Matcher m = Pattern.compile("dashboard: (http://\\S+)").matcher(out.toString());
+      assertThat(m.find()).as("the URL is printed: %s", this).isTrue();
+      url = URI.create(m.group(1));
+    }
+
+    HttpResponse<String> get(String path, String... headers) throws Exception {
+      HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(10));
+      if (headers.length > 0) {
+        b.headers(headers);
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      thread.interrupt();
+      thread.join(DEADLINE.toMillis());
+      assertThat(thread.isAlive()).isFalse();
+    }
+
+    @Override
+    public String toString() {
+      return "--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  @Test
+  void statusMetricsAndTheEventStreamFollowASync() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    TestServer.Location remote = server.location(tmp, "dest");
+    try (Watch watch = new Watch(src, remote)) {
+      List<String> sse = new CopyOnWriteArrayList<>();
+      HttpRequest events = HttpRequest.newBuilder(watch.url.resolve("/api/events")).build();
+      var stream = http.sendAsync(events, HttpResponse.BodyHandlers.ofLines())
+          .thenAccept(r -> r.body().forEach(sse::add));
+      await().atMost(DEADLINE).until(() -> sse.stream().anyMatch(l -> l.equals("event: sync.reconciled")));
+
+      Files.writeString(src.resolve("hello.txt"), "hello\n");
+      await().atMost(DEADLINE).until(() -> sse.stream().anyMatch(l -> l.startsWith("data:") && l.contains("\"file.uploaded\"")
+          && l.contains("\"path\":\"hello.txt\"")));
+      String uploaded = sse.stream().filter(l -> l.contains("\"file.uploaded\"")).findFirst().orElseThrow();
+      JsonNode event = JSON.readTree(uploaded.substring("data:".length()));
+      assertThat(event.path("bytes").asLong()).isEqualTo(6);
+      assertThat(event.path("target").asText()).isEqualTo(server.target(remote.remotePath()));
+      assertThat(event.path("ts").asText()).isNotEmpty();
+      await().atMost(DEADLINE).until(() -> sse.contains("event: sync.converged"));
+
+      await().atMost(DEADLINE).untilAsserted(() -> {
+        JsonNode status = JSON.readTree(watch.get("/api/status").body());
+        assertThat(status.path("in_sync").asBoolean()).isTrue();
+        JsonNode target = status.path("targets").get(0);
+        assertThat(target.path("health").asText()).isEqualTo("in-sync");
+        assertThat(target.path("files").asLong()).isEqualTo(1);
+        assertThat(target.path("bytes").asLong()).isEqualTo(6);
+        assertThat(target.path("pending").asInt()).isZero();
+        assertThat(target.has("lag_seconds") && target.has("throughput_bps") && target.has("last_error")).isTrue();
+      });
+
+      String metrics = watch.get("/metrics").body();
+      String label = "target=\"" + server.target(remote.remotePath()) + "\"";
+      assertThat(metrics)
+          .contains("scpsync_files_transferred_total{" + label + "} 1.0")
+          .contains("scpsync_bytes_transferred_total{" + label + "} 6.0")
+          .contains("scpsync_target_up{" + label + "} 1.0")
+          .contains("scpsync_queue_paths{" + label + "}")
+          .contains("scpsync_lag_seconds{" + label + "}")
+          .contains("scpsync_propagation_seconds_bucket{" + label)
+          .contains("jvm_memory_used_bytes");
+      Files.writeString(src.resolve("second.txt"), "2\n");
+      await().atMost(DEADLINE).until(() -> watch.get("/metrics").body()
+          .contains("scpsync_files_transferred_total{" + label + "} 2.0"));
+
+      CliRun status = CliRun.of("status", "--url", watch.url.toString());
+      assertThat(status.exitCode()).as(status.toString()).isZero();
+      assertThat(status.out()).contains(server.target(remote.remotePath())).contains("in-sync").contains("all targets in sync");
+      assertThat(watch.get("/").statusCode()).isEqualTo(200);
+      assertThat(watch.get("/nothing").statusCode()).isEqualTo(404);
+      stream.cancel(true);
+    }
+  }
+
+  @Test
+  void beyondLoopbackATokenIsRequiredAndCheckedOnEveryRoute() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    TestServer.Location remote = server.location(tmp, "dest");
+    CliRun refused = CliRun.of(CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
+        "--state-dir", tmp.resolve("state"), "--http", "0.0.0.0:0", "--http-token", ""));
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("--http-token");
+
+    try (Watch watch = new Watch(src, remote, "--http-token", "s3cret")) {
+      for (String route : List.of("/", "/metrics", "/api/status", "/api/events")) {
+        assertThat(watch.get(route).statusCode()).as(route + " without a token").isEqualTo(401);
+        assertThat(watch.get(route, "Authorization", "Bearer wrong").statusCode()).as(route).isEqualTo(401);
+      }
+      assertThat(watch.get("/api/status", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+      assertThat(watch.get("/metrics?token=s3cret").statusCode()).isEqualTo(200);
+      assertThat(CliRun.of("status", "--url", watch.url.toString()).exitCode()).isEqualTo(ExitCodes.CONNECT);
+      assertThat(CliRun.of("status", "--url", watch.url.toString(), "--http-token", "s3cret").exitCode()).isZero();
+    }
+  }
+
+  @Test
+  void statusSaysWhenNothingAnswers() throws Exception {
+    CliRun run = CliRun.of("status", "--url", "http://127.0.0.1:9/");
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.CONNECT);
+    assertThat(run.err()).contains("no scpsync answered");
+  }
+
+  @Test
+  void everyLineOfAJsonLogParsesAndCarriesTheDocumentedFields() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("a.txt"), "abc\n");
+    TestServer.Location remote = server.location(tmp, "dest");
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    // As the jar's manifest does: without it the JVM warns on stderr about sqlite-jdbc's native code.
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
+        "--state-dir", tmp.resolve("state"), "--no-http", "--log-format", "json", "--exit-after", "3s"));
+    Path err = tmp.resolve("child.err");
+    Process child = new ProcessBuilder(command).redirectOutput(tmp.resolve("child.out").toFile())
+        .redirectError(err.toFile()).start();
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    List<String> lines = Files.readAllLines(err);
+    assertThat(child.exitValue()).as(String.join("\n", lines)).isZero();
+    List<JsonNode> objects = new ArrayList<>();
+    for (String line : lines) {
+      objects.add(JSON.readTree(line)); // throws on any line that is not JSON
+    }
+    assertThat(objects).extracting(o -> o.path("event").asText())
+        .contains("target.online", "sync.start", "file.uploaded", "sync.reconciled");
+    JsonNode uploaded = objects.stream().filter(o -> o.path("event").asText().equals("file.uploaded")).findFirst().orElseThrow();
+    assertThat(uploaded.path("path").asText()).isEqualTo("a.txt");
+    assertThat(uploaded.path("bytes").asLong()).isEqualTo(4);
+    assertThat(uploaded.path("target").asText()).isEqualTo(server.target(remote.remotePath()));
+    assertThat(uploaded.path("level").asText()).isEqualTo("INFO");
+    assertThat(uploaded.path("ts").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    JsonNode reconciled = objects.stream().filter(o -> o.path("event").asText().equals("sync.reconciled")).findFirst().orElseThrow();
+    assertThat(reconciled.has("duration_ms")).isTrue();
+    assertThat(String.join("\n", lines)).doesNotContain("PRIVATE KEY");
+  }
+}

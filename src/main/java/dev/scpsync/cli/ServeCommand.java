@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -33,8 +34,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host-key", paramLabel = "FILE", description = "Host private key; generated (ed25519) and kept there on first start (default: $XDG_STATE_HOME/scpsync/host_ed25519).")
   Path hostKey;
 
+  @Option(names = "--audit-log", paramLabel = "FILE", description = "Append the audit log (JSON lines: sessions, refused keys, every write, rename, delete, mkdir, setstat) to FILE; default: the log, at INFO.")
+  Path auditLog;
+
+  @Mixin LogFlags logging;
+
   @Override
   public Integer call() throws Exception {
+    logging.apply();
     PrintWriter out = spec.commandLine().getOut();
     if (!Files.isDirectory(root)) {
       throw new ErrorReporter.UsageException(root + ": --root must be an existing directory");
@@ -45,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
     Path key = hostKey != null ? hostKey : dev.scpsync.state.StateStore.defaultStateDir().resolve("host_ed25519");
     Files.createDirectories(key.toAbsolutePath().getParent());
     CountDownLatch stopped = new CountDownLatch(1);
-    try (Receiver receiver = new Receiver(new ReceiverConfig(root, bind, port, authorizedKeys, key))) {
+    try (Receiver receiver = new Receiver(new ReceiverConfig(root, bind, port, authorizedKeys, key, auditLog))) {
       receiver.start();
       out.println("scpsync receiver listening on " + bind + ":" + receiver.port() + ", root " + root.toAbsolutePath());
       out.println("host key " + receiver.hostKeyFingerprint() + " (" + key + ")");

@@ -40,6 +40,7 @@ public final class Receiver implements AutoCloseable {
   private final ReceiverConfig config;
   private SshServer server;
   private PublicKey hostPublicKey;
+  private AuditLog auditLog;
 
   /** Creates a receiver for {@code config}; nothing is read or opened until {@link #start()}. */
   public Receiver(ReceiverConfig config) {
@@ -72,20 +73,22 @@ public final class Receiver implements AutoCloseable {
     ssh.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
 
     ssh.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-    ssh.setPublickeyAuthenticator(
-        SessionAuditLog.recordingKey(new AuthorizedKeysFile(config.authorizedKeys())));
+    AuditLog audit = new AuditLog(config.auditLog());
+    SessionAuditLog sessions = new SessionAuditLog(audit);
+    ssh.setPublickeyAuthenticator(sessions.recordingKey(new AuthorizedKeysFile(config.authorizedKeys())));
     ssh.setPasswordAuthenticator(null);
     ssh.setKeyboardInteractiveAuthenticator(null);
     ssh.setGSSAuthenticator(null);
     ssh.setHostBasedAuthenticator(null);
 
     ssh.setFileSystemFactory(new ConfinedFileSystemFactory(root));
-    ssh.setSubsystemFactories(
-        List.of(
-            new SftpSubsystemFactory.Builder()
-                .withSftpErrorStatusDataHandler(new OutsideRootStatus())
-                .build()));
-    ssh.setCommandFactory(new ScpOnlyCommandFactory());
+    SftpSubsystemFactory sftp =
+        new SftpSubsystemFactory.Builder()
+            .withSftpErrorStatusDataHandler(new OutsideRootStatus())
+            .build();
+    sftp.addSftpEventListener(audit);
+    ssh.setSubsystemFactories(List.of(sftp));
+    ssh.setCommandFactory(new ScpOnlyCommandFactory(audit));
     ssh.setShellFactory(null);
 
     // Only "session" channels: no direct-tcpip (ssh -L) channel can even be opened. The filter
@@ -94,16 +97,18 @@ public final class Receiver implements AutoCloseable {
     ssh.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
     ssh.setAgentFactory(null);
 
-    ssh.addSessionListener(new SessionAuditLog());
+    ssh.addSessionListener(sessions);
     try {
       ssh.start();
     } catch (IOException e) {
       ssh.stop(true);
+      audit.close();
       throw new IOException(
           "cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(),
           e);
     }
     server = ssh;
+    auditLog = audit;
     hostPublicKey = hostKey.getPublic();
     LOG.info(
         "receiver serving {} on {}:{} (host key {})",
@@ -146,6 +151,7 @@ public final class Receiver implements AutoCloseable {
       server.stop(true);
     } finally {
       server = null;
+      auditLog.close();
     }
   }
 

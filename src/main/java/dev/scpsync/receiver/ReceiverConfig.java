@@ -11,9 +11,15 @@ import java.util.Objects;
  * @param port the TCP port to listen on; {@code 0} picks a free one (see {@link Receiver#port()})
  * @param authorizedKeys an OpenSSH {@code authorized_keys} file; it is re-read when it changes
  * @param hostKeyFile the host's private key (OpenSSH format); generated there if missing
+ * @param auditLog a file to append the audit log to (JSON lines), or null to log it as INFO
  */
 public record ReceiverConfig(
-    Path root, String bindAddress, int port, Path authorizedKeys, Path hostKeyFile) {
+    Path root, String bindAddress, int port, Path authorizedKeys, Path hostKeyFile, Path auditLog) {
+
+  /** Without an audit log file. */
+  public ReceiverConfig(Path root, String bindAddress, int port, Path authorizedKeys, Path hostKeyFile) {
+    this(root, bindAddress, port, authorizedKeys, hostKeyFile, null);
+  }
 
   /** Validates the values themselves; whether the files exist is checked by {@link Receiver}. */
   public ReceiverConfig {

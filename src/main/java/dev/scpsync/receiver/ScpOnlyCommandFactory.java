@@ -6,24 +6,24 @@ import org.apache.sshd.scp.server.ScpCommandFactory;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code scp -t}/{@code scp -f} (the legacy SCP protocol) and refuses every other exec
  * request. Nothing is ever handed to a shell.
  */
 final class ScpOnlyCommandFactory implements CommandFactory {
-  private static final Logger LOG = LoggerFactory.getLogger(ScpOnlyCommandFactory.class);
-
   private final ScpCommandFactory scp;
 
-  ScpOnlyCommandFactory() {
+  private final AuditLog audit;
+
+  ScpOnlyCommandFactory(AuditLog audit) {
+    this.audit = audit;
     DirectoryTimesScpFileOpener opener = new DirectoryTimesScpFileOpener();
     scp =
         new ScpCommandFactory.Builder()
             .withFileOpener(opener)
             .addEventListener(opener)
+            .addEventListener(audit)
             .build();
   }
 
@@ -35,10 +35,7 @@ final class ScpOnlyCommandFactory implements CommandFactory {
     if (!words.isEmpty() && words.get(0).equals("scp")) {
       return scp.createCommand(channel, command);
     }
-    LOG.info(
-        "refused exec request from user={}: {}",
-        SessionAuditLog.printable(channel.getSession().getUsername()),
-        SessionAuditLog.printable(command));
+    audit.refusedCommand(channel.getSession(), command);
     return new RefusedCommand();
   }
 }

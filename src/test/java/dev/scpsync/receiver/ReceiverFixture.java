@@ -44,7 +44,7 @@ final class ReceiverFixture implements AutoCloseable {
   void restart() throws IOException {
     close();
     receiver =
-        new Receiver(new ReceiverConfig(root, "127.0.0.1", 0, authorizedKeys, hostKey));
+        new Receiver(new ReceiverConfig(root, "127.0.0.1", 0, authorizedKeys, hostKey, dir.resolve("audit.jsonl")));
     receiver.start();
     String publicKey = Files.readString(hostKey.resolveSibling(hostKey.getFileName() + ".pub"));
     Files.writeString(knownHosts, "[127.0.0.1]:" + port() + " " + publicKey);

@@ -14,7 +14,12 @@ import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.transport.ssh.SshOptions;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Snapshot;
+import dev.scpsync.engine.TargetStatus;
+import dev.scpsync.engine.WatchJob;
+import dev.scpsync.watch.WatchOptions;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
@@ -24,11 +29,14 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
@@ -41,7 +49,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code scpsync demo}: the whole product on one machine with nothing but a JDK. Starts the
  * embedded receiver on a free loopback port with generated keys in a temp dir, pushes a sample
- * tree, changes a few files and pushes again (only those move), pulls it back, and compares.
+ * tree, changes a few files and pushes again (only those move), pulls it back, and compares. Then
+ * it goes live: watch mode with the dashboard, making a small change every two seconds.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run a self-contained demonstration against an embedded receiver on loopback.")
@@ -50,6 +59,17 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--keep", description = "Keep the demo's temp directory (printed) instead of deleting it.")
   boolean keep;
+
+  @Option(names = "--duration", paramLabel = "DURATION", converter = WatchCommand.DurationConverter.class,
+      description = "How long the live part runs (e.g. 30s, 5m); default: until Ctrl-C on a terminal, 10s otherwise.")
+  Duration duration;
+
+  @Option(names = "--http", paramLabel = "ADDR:PORT", defaultValue = HttpFlags.DEFAULT,
+      description = "Where the live part serves its dashboard (default: ${DEFAULT-VALUE}; a free port if that one is taken).")
+  String http;
+
+  @Option(names = "--no-http", description = "No dashboard.")
+  boolean noHttp;
 
   /** Used by the launcher to record a JVM AOT cache: more data, so the hot paths get profiled. */
   @Option(names = "--train", hidden = true)
@@ -137,16 +157,116 @@ final class DemoCommand implements Callable<Integer> {
         out.println("   pulled matches local: " + (pulledSame ? "yes" : "NO"));
         boolean ok = first.matches() && idle.matches() && idle.filesTransferred() == 0 && delta.matches()
             && delta.filesTransferred() == 2 && pulled.matches() && remoteSame && pulledSame;
+        if (ok) {
+          ok = live(out, connector, local, target, mirror, remoteRoot.resolve("www"));
+        }
         out.println(ok ? "demo finished: all in sync" : "demo FAILED: see above");
         return ok ? ExitCodes.OK : ExitCodes.FAILED;
       }
     }
   }
 
+  /**
+   * Step 8: watch mode with the dashboard, and a small change every two seconds so the page moves,
+   * until the duration ends or Ctrl-C; then waits for the target to catch up and compares again.
+   */
+  private boolean live(PrintWriter out, SshConnector connector, Path local, TargetSpec target, SyncOptions options,
+      Path remote) throws Exception {
+    Duration runFor = duration != null ? duration : train ? Duration.ofSeconds(3)
+        : ProgressDisplay.stderrIsTerminal() ? null : Duration.ofSeconds(10);
+    step(out, "8. Live: watching " + local.getFileName() + "/ and sending every change over the open session"
+        + (runFor == null ? " (Ctrl-C to stop)" : " for " + runFor.toSeconds() + " s"));
+    WatchJob job = new WatchJob(connector).verifyEvery(Duration.ZERO);
+    WatchPrinter printer = new WatchPrinter(out, spec.commandLine().getErr(), false, false, true);
+    CountDownLatch interrupted = new CountDownLatch(1);
+    try (LiveMonitor monitor = new LiveMonitor(job, dashboardAddress(), false, null, local.toString(), printer);
+        Signals signals = Signals.onInterrupt((name, count) -> {
+          if (count == 1) {
+            interrupted.countDown();
+          } else {
+            Runtime.getRuntime().halt(128 + (name.equals("INT") ? 2 : 15));
+          }
+        })) {
+      if (monitor.url() != null) {
+        out.println("   dashboard: " + monitor.url());
+      }
+      out.flush();
+      Exception[] failed = {null};
+      Thread watch = Thread.ofPlatform().name("demo-watch").start(() -> {
+        try {
+          job.run(local, List.of(target), options, WatchOptions.defaults(), printer);
+        } catch (Exception e) {
+          failed[0] = e;
+        }
+      });
+      long deadline = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
+      for (int i = 1; System.nanoTime() < deadline && watch.isAlive(); i++) {
+        long left = Math.min(2_000_000_000L, deadline - System.nanoTime());
+        if (interrupted.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          break;
+        }
+        change(local, i);
+      }
+      boolean caughtUp = awaitInSync(job, Duration.ofSeconds(15));
+      job.stop();
+      watch.join();
+      if (failed[0] != null) {
+        out.println("   the watch failed: " + ErrorReporter.oneLine(failed[0]));
+        return false;
+      }
+      boolean same = caughtUp && sameTree(local, remote);
+      out.println("   remote matches local after the live changes: " + (same ? "yes" : "NO"));
+      return same;
+    }
+  }
+
+  private InetSocketAddress dashboardAddress() {
+    if (noHttp) {
+      return null;
+    }
+    int colon = http.lastIndexOf(':');
+    try {
+      return new InetSocketAddress(InetAddress.getByName(http.substring(0, colon)), Integer.parseInt(http.substring(colon + 1)));
+    } catch (IOException | RuntimeException e) {
+      throw new ErrorReporter.UsageException("--http takes ADDR:PORT on this machine, not '" + http + "'");
+    }
+  }
+
+  /** One small change: edit the front page, add a news item, remove an old one, or move a page. */
+  private static void change(Path local, int i) throws IOException {
+    switch (i % 4) {
+      case 1 -> Files.writeString(local.resolve("index.html"), "<h1>Hello, change " + i + "</h1>\n");
+      case 2 -> Files.writeString(local.resolve("news-" + i + ".html"), "<p>news " + i + "</p>\n");
+      case 3 -> Files.deleteIfExists(local.resolve("news-" + (i - 1) + ".html"));
+      default -> {
+        Path from = local.resolve(String.format("docs/page-%02d.md", 1 + (i / 4 - 1) % 20));
+        if (Files.exists(from)) {
+          Files.createDirectories(local.resolve("archive"));
+          Files.move(from, local.resolve("archive").resolve(from.getFileName()));
+        }
+      }
+    }
+  }
+
+  private static boolean awaitInSync(WatchJob job, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Thread.sleep(WatchOptions.defaults().debounce().toMillis() * 3); // the last change reaches the queue
+    while (System.nanoTime() < deadline) {
+      if (job.status().stream().allMatch(t -> t.health() == TargetStatus.Health.IN_SYNC && t.pending() == 0
+          && t.inFlight() == 0)) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
   /** The demo narrates itself; the receiver's per-session audit lines would only interleave. */
   private static void quietReceiverLog() {
-    if (org.slf4j.LoggerFactory.getLogger("dev.scpsync.receiver") instanceof ch.qos.logback.classic.Logger logback) {
-      logback.setLevel(ch.qos.logback.classic.Level.WARN);
+    for (String name : List.of("dev.scpsync.receiver", "scpsync.audit")) {
+      if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logback) {
+        logback.setLevel(ch.qos.logback.classic.Level.WARN);
+      }
     }
   }
 

@@ -5,12 +5,7 @@ import dev.scpsync.engine.WatchJob;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.watch.WatchOptions;
-import dev.scpsync.monitor.EventHub;
-import dev.scpsync.monitor.EventLog;
 import dev.scpsync.monitor.LogSetup;
-import dev.scpsync.monitor.Metrics;
-import dev.scpsync.monitor.StatusServer;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -96,15 +91,13 @@ final class WatchCommand implements Callable<Integer> {
 
     try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
       WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery);
-      EventHub hub = new EventHub(200);
       WatchPrinter printer = new WatchPrinter(out, err, specs.size() > 1, flags.quiet, !LogSetup.jsonOnConsole());
-      try (Metrics metrics = new Metrics(job::status);
-          StatusServer http = startHttp(httpAddress, job, hub, metrics, printer);
+      try (LiveMonitor monitor = new LiveMonitor(job, httpAddress, httpFlags.explicit(), httpFlags.token(),
+              source.toAbsolutePath().toString(), printer);
           Signals signals = Signals.onInterrupt((name, count) -> onSignal(job, printer, name, count));
           StatusLine line = statusLine && !LogSetup.jsonOnConsole() ? StatusLine.start(job, printer) : null) {
-        printer.sendEventsTo(List.of(new EventLog(), metrics, hub));
-        if (http != null && !flags.quiet) {
-          out.println("dashboard: " + http.url());
+        if (monitor.url() != null && !flags.quiet) {
+          out.println("dashboard: " + monitor.url());
           out.flush();
         }
         Thread timer = exitAfter != null ? Thread.ofVirtual().start(() -> stopAfter(job, exitAfter)) : null;
@@ -123,27 +116,6 @@ final class WatchCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return ExitCodes.OK;
-  }
-
-  /**
-   * The status server, or null with {@code --no-http}. The default port being taken (another
-   * watch runs) costs only the dashboard, with a warning; an address the user chose must work.
-   */
-  private StatusServer startHttp(InetSocketAddress address, WatchJob job, EventHub hub, Metrics metrics,
-      WatchPrinter printer) throws IOException {
-    if (address == null) {
-      return null;
-    }
-    try {
-      return StatusServer.start(address, job::status, hub, metrics, httpFlags.token(), source.toAbsolutePath().toString());
-    } catch (IOException e) {
-      String why = "cannot serve the dashboard on " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage();
-      if (httpFlags.explicit()) {
-        throw new IOException(why, e);
-      }
-      printer.warning(why + "; carrying on without it (choose another with --http ADDR:PORT)");
-      return null;
-    }
   }
 
   private List<TargetSpec> parseTargets() {

@@ -209,4 +209,33 @@ class StatusApiTest {
     assertThat(reconciled.has("duration_ms")).isTrue();
     assertThat(String.join("\n", lines)).doesNotContain("PRIVATE KEY");
   }
+
+  @Test
+  void aLogFileTakesTheEventsAndLeavesStderrAlone() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("a.txt"), "abc\n");
+    TestServer.Location remote = server.location(tmp, "dest");
+    Path log = tmp.resolve("logs/scpsync.log");
+    Files.createDirectories(log.getParent());
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
+        "--state-dir", tmp.resolve("state"), "--no-http", "--log-file", log, "--exit-after", "2s"));
+    Path err = tmp.resolve("child.err");
+    Process child = new ProcessBuilder(command).redirectOutput(tmp.resolve("child.out").toFile())
+        .redirectError(err.toFile()).start();
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as(Files.readString(err)).isZero();
+    assertThat(Files.readString(err)).as("stderr").isEmpty();
+    assertThat(Files.readString(log)).contains("file.uploaded").contains("event=\"file.uploaded\"").contains("path=\"a.txt\"");
+
+    CliRun badDir = CliRun.of(CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
+        "--state-dir", tmp.resolve("state"), "--no-http", "--log-file", tmp.resolve("missing/x.log")));
+    assertThat(badDir.exitCode()).isEqualTo(ExitCodes.USAGE);
+    CliRun badFormat = CliRun.of(CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
+        "--state-dir", tmp.resolve("state"), "--no-http", "--log-format", "xml"));
+    assertThat(badFormat.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badFormat.err()).contains("text or json");
+  }
 }

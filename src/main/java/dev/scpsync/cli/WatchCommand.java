@@ -1,11 +1,11 @@
 package dev.scpsync.cli;
 
+import dev.scpsync.config.Durations;
+import dev.scpsync.engine.Placement;
 import dev.scpsync.engine.SyncOptions;
-import dev.scpsync.engine.WatchJob;
+import dev.scpsync.engine.WatchTarget;
 import dev.scpsync.transport.TargetSpec;
-import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.watch.WatchOptions;
-import dev.scpsync.monitor.LogSetup;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -78,44 +78,15 @@ final class WatchCommand implements Callable<Integer> {
     if (safety.effectiveStateDir() == null) {
       throw new ErrorReporter.UsageException("watch needs the sync state: it is its picture of the remote between changes (drop --no-state)");
     }
-    boolean statusLine = switch (status) {
-      case "auto" -> ProgressDisplay.stderrIsTerminal() && !flags.quiet;
-      case "always" -> true;
-      case "never" -> false;
-      default -> throw new ErrorReporter.UsageException("--status must be auto, always or never, not '" + status + "'");
-    };
+    boolean statusLine = LiveWatch.statusLine(status, flags.quiet);
     WatchOptions watchOptions = watchOptions();
     SyncOptions options = safety.withState(flags.toOptions(connection.protocol, source), Clock.systemUTC());
     InetSocketAddress httpAddress = httpFlags.address();
     logging.apply();
-
-    try (SshConnector connector = new SshConnector(connection.toSshOptions())) {
-      WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery);
-      WatchPrinter printer = new WatchPrinter(out, err, specs.size() > 1, flags.quiet, !LogSetup.jsonOnConsole());
-      try (LiveMonitor monitor = new LiveMonitor(job, httpAddress, httpFlags.explicit(), httpFlags.token(),
-              source.toAbsolutePath().toString(), printer);
-          Signals signals = Signals.onInterrupt((name, count) -> onSignal(job, printer, name, count));
-          StatusLine line = statusLine && !LogSetup.jsonOnConsole() ? StatusLine.start(job, printer) : null) {
-        if (monitor.url() != null && !flags.quiet) {
-          out.println("dashboard: " + monitor.url());
-          out.flush();
-        }
-        Thread timer = exitAfter != null ? Thread.ofVirtual().start(() -> stopAfter(job, exitAfter)) : null;
-        try {
-          job.run(source, specs, options, watchOptions, printer);
-        } finally {
-          if (timer != null) {
-            timer.interrupt();
-          }
-        }
-      }
-    }
-    if (!flags.quiet) {
-      out.println("watch: stopped");
-    }
-    out.flush();
-    err.flush();
-    return ExitCodes.OK;
+    List<WatchTarget> named = specs.stream().map(WatchTarget::of).toList();
+    return new LiveWatch(flags.quiet, statusLine, httpAddress, httpFlags.explicit(), httpFlags.token(), verifyEvery,
+        exitAfter).run(out, err, connection.toSshOptions(), source, named,
+        Placement.mirror(named.stream().map(WatchTarget::name).toList()), options, watchOptions);
   }
 
   private List<TargetSpec> parseTargets() {
@@ -145,50 +116,15 @@ final class WatchCommand implements Callable<Integer> {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
-  /**
-   * First SIGINT/SIGTERM: stop taking changes and let the batches in progress finish, the state
-   * flush and {@link #call} return 0. A second: end now, with 128 + the signal's number as a shell
-   * would report it. The state stays consistent (every write is one SQLite transaction, and the
-   * state never runs ahead of the remote); a temp file left on a remote is removed by the next
-   * reconcile.
-   */
-  private static void onSignal(WatchJob job, WatchPrinter printer, String name, int count) {
-    if (count == 1) {
-      printer.notice("SIG" + name + ": finishing the changes in progress (again to exit at once)");
-      job.stop();
-      return;
-    }
-    printer.notice("SIG" + name + " again: exiting at once");
-    Runtime.getRuntime().halt(128 + (name.equals("INT") ? 2 : 15));
-  }
-
-  private static void stopAfter(WatchJob job, Duration delay) {
-    try {
-      Thread.sleep(delay);
-      job.stop();
-    } catch (InterruptedException e) {
-      // the watch ended first
-    }
-  }
-
   /** Durations as people write them: {@code 20ms}, {@code 500ms}, {@code 2s}, {@code 1m}, {@code 0}. */
   static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
-    private static final java.util.regex.Pattern FORMAT = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)?");
-
     @Override
     public Duration convert(String value) {
-      var m = FORMAT.matcher(value.strip());
-      if (!m.matches() || (m.group(2) == null && Long.parseLong(m.group(1)) != 0)) {
-        throw new picocli.CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration; write e.g. 20ms, 500ms, 2s or 1m");
+      try {
+        return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
       }
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "ms" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        default -> Duration.ofMinutes(n);
-      };
     }
   }
 }

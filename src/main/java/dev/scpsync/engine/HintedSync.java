@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Syncs the paths named by one batch of watcher hints, over a remote that is already open.
@@ -43,11 +44,14 @@ final class HintedSync {
   private final Path root;
   private final SyncOptions options;
   private final LocalScanner scanner;
+  private final UnaryOperator<Snapshot> view;
 
-  HintedSync(Path root, SyncOptions options) {
+  /** @param view the part of a scanned piece of the tree this target holds (its placement) */
+  HintedSync(Path root, SyncOptions options, UnaryOperator<Snapshot> view) {
     this.root = root;
     this.options = options;
     this.scanner = new LocalScanner(options.excludes());
+    this.view = view;
   }
 
   /**
@@ -67,7 +71,7 @@ final class HintedSync {
     for (DirtyPath hint : hints) {
       wholeTree |= hint.path().isEmpty();
       boolean subtree = hint.subtree() || typeChanged(hint.path(), known);
-      Snapshot found = scanner.scan(root, hint.path(), subtree);
+      Snapshot found = view.apply(scanner.scan(root, hint.path(), subtree));
       found.entries().forEach(e -> local.put(e.path(), e));
       scanProblems.addAll(found.problems());
       if (subtree) {
@@ -164,7 +168,7 @@ final class HintedSync {
           || TreePaths.isSameOrBelow(from, l.path())) {
         continue;
       }
-      scanner.scan(root, from, true).entries().forEach(e -> local.putIfAbsent(e.path(), e));
+      view.apply(scanner.scan(root, from, true)).entries().forEach(e -> local.putIfAbsent(e.path(), e));
       known.subtree(from).forEach(r -> synced.put(r.entry().path(), r));
     }
   }

@@ -4,7 +4,7 @@ import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteOpener;
-import dev.scpsync.transport.TargetSpec;
+import dev.scpsync.transport.Protocol;
 import dev.scpsync.transport.ssh.SshConnectException;
 import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.tree.Snapshot;
@@ -46,7 +46,8 @@ final class TargetPipeline {
   /** At most this many extra waits for the rest of a directory move; see {@link #nextBatch}. */
   private static final int MAX_GATHER_ROUNDS = 4;
 
-  private final TargetSpec target;
+  private final WatchTarget target;
+  private final Placement placement;
   private final SshConnector connector;
   private final SyncOptions options;
   private final Path root;
@@ -73,11 +74,14 @@ final class TargetPipeline {
   private volatile IOException failure;
   private final String name;
 
-  TargetPipeline(TargetSpec target, SshConnector connector, SyncOptions options, Path root, Backoff backoff,
-      WatchJob.Reporter reporter, Duration gather, Duration verifyEvery, Clock clock, int maxPending) {
+  TargetPipeline(WatchTarget target, Placement placement, SshConnector connector, SyncOptions options, Path root,
+      Backoff backoff, WatchJob.Reporter reporter, Duration gather, Duration verifyEvery, Clock clock, int maxPending) {
     this.target = target;
+    this.placement = placement;
     this.connector = connector;
-    this.options = options;
+    this.options = target.protocol() == Protocol.AUTO ? options : new SyncOptions(options.delete(), options.dryRun(),
+        options.excludes(), target.protocol(), options.stateDir(), options.trustState(), options.safety(),
+        options.checksum());
     this.root = root;
     this.backoff = backoff;
     this.reporter = reporter;
@@ -85,10 +89,10 @@ final class TargetPipeline {
     this.verifyEvery = verifyEvery;
     this.clock = clock;
     this.pending = new PendingHints(maxPending);
-    this.name = target.display();
+    this.name = target.name();
   }
 
-  TargetSpec target() {
+  WatchTarget target() {
     return target;
   }
 
@@ -99,7 +103,7 @@ final class TargetPipeline {
 
   /** Opens the first session; a failure here ends the whole watch before it starts. */
   Remote connect() throws IOException {
-    return RemoteOpener.open(connector, target, options.protocol());
+    return RemoteOpener.open(connector, target.spec(), options.protocol());
   }
 
   /** Asks the pipeline to end after the batch in progress. Safe from any thread. */
@@ -128,7 +132,7 @@ final class TargetPipeline {
   void run(Remote first, TargetState state) {
     Remote remote = first;
     try {
-      HintedSync hinted = new HintedSync(root, options);
+      HintedSync hinted = new HintedSync(root, options, local -> placement.viewFor(name, local));
       emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
       remote = reconcileOrRecover(remote, state);
       long lastVerified = System.nanoTime();
@@ -194,7 +198,7 @@ final class TargetPipeline {
   private SyncResult reconcile(TargetState state, Remote remote) throws IOException {
     long start = System.nanoTime();
     emit(WatchEvent.info(WatchEvent.SYNC_START, name));
-    Snapshot local = new LocalScanner(options.excludes()).scan(root);
+    Snapshot local = placement.viewFor(name, new LocalScanner(options.excludes()).scan(root));
     return PushJob.reconcile(root, local, state, remote, options, events, start);
   }
 

@@ -105,15 +105,25 @@ public final class WatchJob {
    */
   public void run(Path source, List<TargetSpec> targets, SyncOptions options, WatchOptions watchOptions,
       Reporter reporter) throws IOException {
+    List<WatchTarget> named = targets.stream().map(WatchTarget::of).toList();
+    run(source, named, Placement.mirror(named.stream().map(WatchTarget::name).toList()), options, watchOptions, reporter);
+  }
+
+  /**
+   * As {@link #run(Path, List, SyncOptions, WatchOptions, Reporter)}, with named targets and a
+   * placement that says which of them hold which files.
+   */
+  public void run(Path source, List<WatchTarget> targets, Placement placement, SyncOptions options,
+      WatchOptions watchOptions, Reporter reporter) throws IOException {
     try {
-      watch(source, targets, options, watchOptions, reporter);
+      watch(source, targets, placement, options, watchOptions, reporter);
     } finally {
       finished.countDown();
     }
   }
 
-  private void watch(Path source, List<TargetSpec> targets, SyncOptions options, WatchOptions watchOptions,
-      Reporter reporter) throws IOException {
+  private void watch(Path source, List<WatchTarget> targets, Placement placement, SyncOptions options,
+      WatchOptions watchOptions, Reporter reporter) throws IOException {
     if (options.stateDir() == null) {
       throw new IllegalArgumentException("watch needs the sync state (no --no-state)");
     }
@@ -123,8 +133,8 @@ public final class WatchJob {
     Path root = source.toAbsolutePath().normalize();
     Duration gather = clamp(watchOptions.debounce(), Duration.ofMillis(5), Duration.ofMillis(100));
     List<TargetPipeline> all = new ArrayList<>();
-    for (TargetSpec t : targets) {
-      all.add(new TargetPipeline(t, connector, options, root, backoffs.get(), reporter, gather, verifyEvery,
+    for (WatchTarget t : targets) {
+      all.add(new TargetPipeline(t, placement, connector, options, root, backoffs.get(), reporter, gather, verifyEvery,
           Clock.systemUTC(), MAX_PENDING_PATHS));
     }
     pipelines = List.copyOf(all);
@@ -159,7 +169,7 @@ public final class WatchJob {
       throw new IOException("watching " + root + " stopped: " + watcherFailure.getMessage(), watcherFailure);
     }
     List<String> failed = all.stream().filter(p -> p.failure() != null)
-        .map(p -> p.target().display() + ": " + p.failure().getMessage()).toList();
+        .map(p -> p.target().name() + ": " + p.failure().getMessage()).toList();
     if (!failed.isEmpty()) {
       throw new IOException("stopped syncing to " + String.join("; ", failed));
     }

@@ -1,0 +1,42 @@
+package dev.scpsync.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A validated {@code scpsync.yaml}: immutable, paths absolute (relative ones are taken from the
+ * config file's directory), durations parsed. See {@code docs/scpsync.example.yaml} for every key.
+ *
+ * @param file the config file itself
+ * @param http {@code ADDR:PORT} for the status server, or null for none ({@code http: off})
+ */
+public record Config(Path file, Path source, List<String> excludes, Path excludeFrom, Path stateDir, boolean delete,
+    PlacementConfig placement, String protocol, Duration verifyEvery, String maxDelete, String onDrift,
+    boolean allowEmptySource, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
+    Path logFile, List<Path> knownHosts, List<Path> identities, boolean acceptNew, Path sshConfig, boolean agent,
+    List<TargetConfig> targets) {
+
+  public Config {
+    excludes = List.copyOf(excludes);
+    knownHosts = List.copyOf(knownHosts);
+    identities = List.copyOf(identities);
+    targets = List.copyOf(targets);
+  }
+
+  /** One target: a unique name, its spec and its own protocol choice. */
+  public record TargetConfig(String name, String target, String protocol) {}
+
+  /** How files are spread over the targets. */
+  public record PlacementConfig(Mode mode, int replicas, String strategy) {
+    /** The placement modes. */
+    public enum Mode {
+      /** Every target gets every file. */
+      MIRROR,
+      /** Each file goes to {@code replicas} of the targets, by rendezvous hashing on its path. */
+      SHARD,
+      /** Each file goes to exactly one target, the least loaded (or round robin). */
+      BALANCE
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.scpsync.engine;
+
+import dev.scpsync.tree.Entry;
+import dev.scpsync.tree.Snapshot;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Which targets hold a path. Directories are on every target (so that any file can land in its
+ * parent); files and symlinks follow the mode:
+ *
+ * <ul>
+ *   <li>{@link #mirror}: every target.
+ *   <li>{@link #shard}: the {@code replicas} targets with the highest rendezvous score for the path
+ *       (highest random weight hashing). Adding or removing one of N targets moves only the paths
+ *       whose top R changes, about R/N of them, and every process computes the same layout from
+ *       the target names alone: no ring to store or agree on.
+ * </ul>
+ *
+ * <p>The score is the first 8 bytes of SHA-256(target name, NUL, path): stable across versions,
+ * machines and JVMs, and uniform enough that per-target counts stay within a few percent. Written
+ * here because the whole algorithm is a sort by score; a library would add more than it saves.
+ * Immutable and thread-safe.
+ */
+public final class Placement {
+  private final List<String> targets;
+  private final int replicas;
+
+  private Placement(List<String> targets, int replicas) {
+    if (targets.isEmpty() || replicas < 1 || replicas > targets.size()) {
+      throw new IllegalArgumentException("need 1 <= replicas <= targets: " + replicas + " of " + targets.size());
+    }
+    this.targets = List.copyOf(targets);
+    this.replicas = replicas;
+  }
+
+  /** Every target holds every path. */
+  public static Placement mirror(List<String> targets) {
+    return new Placement(targets, targets.size());
+  }
+
+  /** Each file on {@code replicas} of the targets, chosen by rendezvous hashing on its path. */
+  public static Placement shard(List<String> targets, int replicas) {
+    return new Placement(targets, replicas);
+  }
+
+  /** Whether every target holds everything. */
+  public boolean isMirror() {
+    return replicas == targets.size();
+  }
+
+  /** The targets that hold a file at {@code path}, best first. */
+  public List<String> targetsFor(String path) {
+    if (isMirror()) {
+      return targets;
+    }
+    List<String> ranked = new ArrayList<>(targets);
+    ranked.sort(Comparator.comparingLong((String t) -> score(t, path)).reversed().thenComparing(t -> t));
+    return List.copyOf(ranked.subList(0, replicas));
+  }
+
+  /** Whether {@code target} holds a file at {@code path}. */
+  public boolean holds(String target, String path) {
+    return isMirror() || targetsFor(path).contains(target);
+  }
+
+  /** The part of a local tree that {@code target} should hold: every directory, its own files. */
+  public Snapshot viewFor(String target, Snapshot local) {
+    if (isMirror()) {
+      return local;
+    }
+    List<Entry> kept = new ArrayList<>();
+    for (Entry e : local.entries()) {
+      if (e.isDirectory() || holds(target, e.path())) {
+        kept.add(e);
+      }
+    }
+    return Snapshot.of(kept, local.problems());
+  }
+
+  static long score(String target, String path) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    sha.update(target.getBytes(StandardCharsets.UTF_8));
+    sha.update((byte) 0);
+    sha.update(path.getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(sha.digest()).getLong() >>> 1; // non-negative, so the order is plain
+  }
+}

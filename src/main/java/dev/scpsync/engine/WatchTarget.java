@@ -1,0 +1,18 @@
+package dev.scpsync.engine;
+
+import dev.scpsync.transport.Protocol;
+import dev.scpsync.transport.TargetSpec;
+
+/**
+ * One target of a watch.
+ *
+ * @param name how logs, metrics, the status API and the placement name it
+ * @param spec where it is
+ * @param protocol its protocol choice ({@link Protocol#AUTO}: the watch's own)
+ */
+public record WatchTarget(String name, TargetSpec spec, Protocol protocol) {
+  /** A target named by its spec, with the watch's protocol. */
+  public static WatchTarget of(TargetSpec spec) {
+    return new WatchTarget(spec.display(), spec, Protocol.AUTO);
+  }
+}

@@ -202,19 +202,18 @@ final class DemoCommand implements Callable<Integer> {
       long deadline = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
       for (int i = 1; System.nanoTime() < deadline && watch.isAlive(); i++) {
         long left = Math.min(2_000_000_000L, deadline - System.nanoTime());
-        if (interrupted.await(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+        if (interrupted.await(Math.max(0, left), TimeUnit.NANOSECONDS) || System.nanoTime() >= deadline) {
           break;
         }
         change(local, i);
       }
-      boolean caughtUp = awaitInSync(job, Duration.ofSeconds(15));
+      boolean same = awaitSameTree(job, local, remote, Duration.ofSeconds(20));
       job.stop();
       watch.join();
       if (failed[0] != null) {
         out.println("   the watch failed: " + ErrorReporter.oneLine(failed[0]));
         return false;
       }
-      boolean same = caughtUp && sameTree(local, remote);
       out.println("   remote matches local after the live changes: " + (same ? "yes" : "NO"));
       return same;
     }
@@ -248,15 +247,20 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean awaitInSync(WatchJob job, Duration timeout) throws InterruptedException {
+  /**
+   * Waits for the target to catch up with the last change: in sync with nothing pending, and the
+   * remote tree equal to the local one (the last change may still be in its debounce window when
+   * the status first says in sync).
+   */
+  private static boolean awaitSameTree(WatchJob job, Path local, Path remote, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Thread.sleep(WatchOptions.defaults().debounce().toMillis() * 3); // the last change reaches the queue
     while (System.nanoTime() < deadline) {
-      if (job.status().stream().allMatch(t -> t.health() == TargetStatus.Health.IN_SYNC && t.pending() == 0
-          && t.inFlight() == 0)) {
+      boolean idle = job.status().stream().allMatch(t -> t.health() == TargetStatus.Health.IN_SYNC
+          && t.pending() == 0 && t.inFlight() == 0);
+      if (idle && sameTree(local, remote)) {
         return true;
       }
-      Thread.sleep(50);
+      Thread.sleep(100);
     }
     return false;
   }

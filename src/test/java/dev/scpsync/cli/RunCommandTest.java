@@ -1,0 +1,139 @@
+package dev.scpsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.scpsync.engine.Placement;
+import dev.scpsync.testing.ServerKind;
+import dev.scpsync.testing.TestServer;
+import dev.scpsync.testing.Trees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code scpsync run -c FILE} against real servers: the config's targets, placement and options
+ * reach the engine; a sharded layout matches the placement function on disk, before and after a
+ * target is added; {@code --check} and {@code placement} work without connecting.
+ */
+class RunCommandTest {
+  private static final int FILES = 2000;
+
+  @TempDir Path tmp;
+
+  /** A config naming {@code servers} as t1..tN, sharding with {@code replicas}. */
+  private Path config(Path src, List<TestServer> servers, List<TestServer.Location> where, int replicas) throws Exception {
+    StringBuilder y = new StringBuilder();
+    y.append("source: ").append(src).append('\n');
+    y.append("state-dir: ").append(tmp.resolve("state")).append('\n');
+    y.append("delete: true\n");
+    y.append("placement: {mode: shard, replicas: ").append(replicas).append("}\n");
+    y.append("monitor: {http: off}\n");
+    y.append("ssh:\n  agent: false\n  config: /dev/null\n  known-hosts:\n");
+    servers.forEach(s -> y.append("    - ").append(s.knownHosts()).append('\n'));
+    y.append("  identities:\n");
+    servers.forEach(s -> y.append("    - ").append(s.userKey()).append('\n'));
+    y.append("targets:\n");
+    for (int i = 0; i < servers.size(); i++) {
+      y.append("  - name: t").append(i + 1).append('\n');
+      y.append("    target: ").append(servers.get(i).target(where.get(i).remotePath())).append('\n');
+    }
+    return Files.writeString(tmp.resolve("scpsync.yaml"), y.toString());
+  }
+
+  /** For every file of the tree, the targets whose disk holds it. */
+  private static Map<String, Set<String>> layout(Path src, List<TestServer.Location> where) throws Exception {
+    Map<String, Set<String>> on = new HashMap<>();
+    try (var walk = Files.walk(src)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        String rel = src.relativize(f).toString();
+        Set<String> holders = new TreeSet<>();
+        for (int i = 0; i < where.size(); i++) {
+          if (Files.exists(where.get(i).onDisk().resolve(rel))) {
+            holders.add("t" + (i + 1));
+          }
+        }
+        on.put(rel, holders);
+      }
+    }
+    return on;
+  }
+
+  private static void assertMatchesPlacement(Map<String, Set<String>> layout, Placement placement) {
+    layout.forEach((path, holders) -> assertThat(holders).as(path).isEqualTo(new TreeSet<>(placement.targetsFor(path))));
+  }
+
+  @Test
+  void aShardedRunPlacesEachFileOnExactlyItsTargetsAndAddingATargetMovesAboutRoverN() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    for (int i = 0; i < FILES; i++) {
+      Path dir = Files.createDirectories(src.resolve("d" + (i % 20)));
+      Files.writeString(dir.resolve("f" + i + ".txt"), "file " + i + "\n");
+    }
+    List<TestServer> servers = new ArrayList<>();
+    try {
+      // One SCP-only OpenSSH first (its key is offered first: OpenSSH allows 6 attempts), then receivers.
+      servers.add(TestServer.start(ServerKind.OPENSSH_SCP_ONLY, tmp.resolve("s1")));
+      for (int i = 2; i <= 6; i++) {
+        servers.add(TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("s" + i)));
+      }
+      List<TestServer.Location> where = new ArrayList<>();
+      for (TestServer s : servers) {
+        where.add(s.location(tmp, "dest"));
+      }
+
+      Path five = config(src, servers.subList(0, 5), where.subList(0, 5), 2);
+      CliRun check = CliRun.of("run", "--check", "-c", five.toString());
+      assertThat(check.exitCode()).as(check.toString()).isZero();
+      assertThat(check.out()).contains("5 target(s)").contains("shard, 2 replica(s)");
+
+      CliRun first = CliRun.of("run", "-c", five.toString(), "--exit-after", "1s");
+      assertThat(first.exitCode()).as(first.toString()).isZero();
+      Placement placedOnFive = Placement.shard(List.of("t1", "t2", "t3", "t4", "t5"), 2);
+      Map<String, Set<String>> before = layout(src, where.subList(0, 5));
+      assertMatchesPlacement(before, placedOnFive);
+      Map<String, Integer> counts = new HashMap<>();
+      before.values().forEach(h -> h.forEach(t -> counts.merge(t, 1, Integer::sum)));
+      double ideal = FILES * 2.0 / 5;
+      counts.forEach((t, n) -> assertThat(Math.abs(n - ideal) / ideal).as("%s holds %d, ideal %.0f", t, n, ideal)
+          .isLessThan(0.15));
+      for (int i = 0; i < 5; i++) {
+        assertThat(Trees.tempFiles(where.get(i).onDisk())).isEmpty();
+      }
+
+      CliRun placed = CliRun.of("placement", "-c", five.toString(), "d3/f3.txt");
+      assertThat(placed.out().strip()).isEqualTo("d3/f3.txt\t" + String.join(" ", placedOnFive.targetsFor("d3/f3.txt")));
+
+      Path six = config(src, servers, where, 2);
+      CliRun second = CliRun.of("run", "-c", six.toString(), "--exit-after", "1s");
+      assertThat(second.exitCode()).as(second.toString()).isZero();
+      Map<String, Set<String>> after = layout(src, where);
+      assertMatchesPlacement(after, Placement.shard(List.of("t1", "t2", "t3", "t4", "t5", "t6"), 2));
+      long moved = before.keySet().stream().filter(p -> !before.get(p).equals(after.get(p))).count();
+      assertThat(moved / (double) FILES).as("%d of %d files moved", moved, FILES).isBetween(0.25, 0.42);
+    } finally {
+      for (TestServer s : servers) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void aBadConfigIsAUsageErrorWithItsLocation() throws Exception {
+    Path file = Files.writeString(tmp.resolve("bad.yaml"), "source: .\ntargets:\n  - target: a:/x\n    colour: red\n");
+    CliRun run = CliRun.of("run", "--check", "-c", file.toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run.err()).contains(file + ":4:5: unknown key 'colour'");
+    Path balance = Files.writeString(tmp.resolve("balance.yaml"),
+        "source: .\nplacement: {mode: balance}\ntargets: [{target: 'a:/x'}]\n");
+    CliRun notYet = CliRun.of("run", "--check", "-c", balance.toString());
+    assertThat(notYet.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(notYet.err()).contains("balance is not available yet");
+  }
+}

@@ -26,15 +26,27 @@ import java.util.List;
  * @param token bearer token for the HTTP routes, or null
  * @param verifyEvery full reconcile period (zero: never)
  * @param exitAfter end by itself after this long, or null
+ * @param onSynced local command run when a file reached all its targets (empty: none)
+ * @param hookDebounce quiet time before a target's after-sync command runs
  */
 record LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, boolean httpExplicit, String token,
-    Duration verifyEvery, Duration exitAfter) {
+    Duration verifyEvery, Duration exitAfter, List<String> onSynced, Duration hookDebounce) {
+
+  LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, boolean httpExplicit, String token,
+      Duration verifyEvery, Duration exitAfter) {
+    this(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, List.of(), Duration.ofSeconds(1));
+  }
+
+  /** The same, with the on-synced command and the after-sync debounce. */
+  LiveWatch withHooks(List<String> onSynced, Duration hookDebounce) {
+    return new LiveWatch(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, onSynced, hookDebounce);
+  }
 
   /** Runs until a signal, {@code exitAfter}, or the job's own end; returns the exit code. */
   int run(PrintWriter out, PrintWriter err, SshOptions ssh, Path source, List<WatchTarget> targets,
       Placement placement, SyncOptions options, WatchOptions watchOptions) throws Exception {
     try (SshConnector connector = new SshConnector(ssh)) {
-      WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery);
+      WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery).onSynced(onSynced).hookDebounce(hookDebounce);
       WatchPrinter printer = new WatchPrinter(out, err, targets.size() > 1, quiet, !LogSetup.jsonOnConsole());
       try (LiveMonitor monitor = new LiveMonitor(job, http, httpExplicit, token, source.toAbsolutePath().toString(), printer);
           Signals signals = Signals.onInterrupt((name, count) -> onSignal(job, printer, name, count));

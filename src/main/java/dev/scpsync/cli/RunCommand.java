@@ -66,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
     SyncOptions options = options(config);
     List<WatchTarget> targets = new ArrayList<>();
     for (Config.TargetConfig t : config.targets()) {
-      targets.add(new WatchTarget(t.name(), TargetSpec.parse(t.target()), protocol(t.protocol())));
+      targets.add(new WatchTarget(t.name(), TargetSpec.parse(t.target()), protocol(t.protocol()), t.afterSync()));
     }
     List<String> names = targets.stream().map(WatchTarget::name).toList();
     Placement placement = placement(config, names);
@@ -78,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
     LogSetup.configure(LogSetup.Format.parse(config.logFormat()), config.logFile());
     WatchOptions watchOptions = WatchOptions.defaults().withDebounce(config.debounce()).withSettle(config.settle());
     return new LiveWatch(quiet, statusLine, address, true, http.token(), config.verifyEvery(), exitAfter)
+        .withHooks(config.onSynced(), config.hookDebounce())
         .run(out, err, ssh(config), config.source(), targets, placement, options, watchOptions);
   }
 

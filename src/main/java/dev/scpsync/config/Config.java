@@ -10,22 +10,25 @@ import java.util.List;
  *
  * @param file the config file itself
  * @param http {@code ADDR:PORT} for the status server, or null for none ({@code http: off})
+ * @param onSynced the local command (argument vector) run when a file reached all its targets, or empty
+ * @param hookDebounce how long a target stays converged before its after-sync command runs
  */
 public record Config(Path file, Path source, List<String> excludes, Path excludeFrom, Path stateDir, boolean delete,
     PlacementConfig placement, String protocol, Duration verifyEvery, String maxDelete, String onDrift,
     boolean allowEmptySource, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
     Path logFile, List<Path> knownHosts, List<Path> identities, boolean acceptNew, Path sshConfig, boolean agent,
-    List<TargetConfig> targets) {
+    List<String> onSynced, Duration hookDebounce, List<TargetConfig> targets) {
 
   public Config {
     excludes = List.copyOf(excludes);
     knownHosts = List.copyOf(knownHosts);
     identities = List.copyOf(identities);
+    onSynced = List.copyOf(onSynced);
     targets = List.copyOf(targets);
   }
 
-  /** One target: a unique name, its spec and its own protocol choice. */
-  public record TargetConfig(String name, String target, String protocol) {}
+  /** One target: a unique name, its spec, its own protocol choice and its after-sync command (or null). */
+  public record TargetConfig(String name, String target, String protocol, String afterSync) {}
 
   /** How files are spread over the targets. */
   public record PlacementConfig(Mode mode, int replicas, String strategy) {

@@ -144,8 +144,11 @@ public final class ConfigLoader {
       if (problem != null) {
         throw at(at + "/target", "targets[" + i + "].target: " + problem);
       }
+      if (t.afterSync() != null && t.afterSync().isBlank()) {
+        throw at(at + "/after-sync", "targets[" + i + "].after-sync is empty; leave it out for none");
+      }
       targets.add(new TargetConfig(name, t.target(), oneOf(at + "/protocol", "targets[" + i + "].protocol",
-          t.protocol(), "auto", "auto", "sftp", "scp")));
+          t.protocol(), "auto", "auto", "sftp", "scp"), t.afterSync()));
     }
     PlacementConfig placement = placement(raw.placement(), targets.size());
     RawConfig.RawTransfer transfer = raw.transfer() != null ? raw.transfer()
@@ -153,6 +156,10 @@ public final class ConfigLoader {
     RawConfig.RawWatch watch = raw.watch() != null ? raw.watch() : new RawConfig.RawWatch(null, null);
     RawConfig.RawMonitor monitor = raw.monitor() != null ? raw.monitor() : new RawConfig.RawMonitor(null, null, null, null);
     RawConfig.RawSsh ssh = raw.ssh() != null ? raw.ssh() : new RawConfig.RawSsh(null, null, null, null, null);
+    RawConfig.RawHooks hooks = raw.hooks() != null ? raw.hooks() : new RawConfig.RawHooks(null, null);
+    if (hooks.onSynced() != null && (hooks.onSynced().isEmpty() || hooks.onSynced().getFirst().isBlank())) {
+      throw at("/hooks/on-synced", "hooks.on-synced: a command as a list, program first, e.g. [/usr/local/bin/notify, --quiet]");
+    }
     String maxDelete = transfer.maxDelete();
     if (maxDelete != null && !maxDelete.matches("\\d+%?")) {
       throw at("/transfer/max-delete", "transfer.max-delete '" + maxDelete + "': a count (100) or a percentage (5%)");
@@ -175,7 +182,8 @@ public final class ConfigLoader {
         orEmpty(ssh.knownHosts()).stream().map(p -> resolve(base, p)).toList(),
         orEmpty(ssh.identities()).stream().map(p -> resolve(base, p)).toList(),
         Boolean.TRUE.equals(ssh.acceptNew()), ssh.config() == null ? null : resolve(base, ssh.config()),
-        !Boolean.FALSE.equals(ssh.agent()), targets);
+        !Boolean.FALSE.equals(ssh.agent()), orEmpty(hooks.onSynced()),
+        duration("/hooks/debounce", "hooks.debounce", hooks.debounce(), Duration.ofSeconds(1)), targets);
   }
 
   private PlacementConfig placement(RawConfig.RawPlacement raw, int targets) throws ConfigException {

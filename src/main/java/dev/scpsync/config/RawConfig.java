@@ -7,7 +7,7 @@ import java.util.List;
  * keys refused). {@link ConfigLoader} turns it into a {@link Config}.
  */
 record RawConfig(String source, List<String> excludes, String excludeFrom, String stateDir, Boolean delete,
-    RawPlacement placement, RawTransfer transfer, RawWatch watch, RawMonitor monitor, RawSsh ssh,
+    RawPlacement placement, RawTransfer transfer, RawWatch watch, RawMonitor monitor, RawSsh ssh, RawHooks hooks,
     List<RawTarget> targets) {
 
   record RawPlacement(String mode, Integer replicas, String strategy) {}
@@ -20,5 +20,7 @@ record RawConfig(String source, List<String> excludes, String excludeFrom, Strin
 
   record RawSsh(List<String> knownHosts, List<String> identities, Boolean acceptNew, String config, Boolean agent) {}
 
-  record RawTarget(String name, String target, String protocol) {}
+  record RawHooks(List<String> onSynced, String debounce) {}
+
+  record RawTarget(String name, String target, String protocol, String afterSync) {}
 }

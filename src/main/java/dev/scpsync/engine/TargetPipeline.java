@@ -57,6 +57,8 @@ final class TargetPipeline {
   private final Duration verifyEvery;
   private final Clock clock;
   private final PendingHints pending;
+  /** The target's after-sync command, or null. */
+  private final AfterSyncHook afterSync;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong files = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
@@ -75,7 +77,9 @@ final class TargetPipeline {
   private final String name;
 
   TargetPipeline(WatchTarget target, Placement placement, SshConnector connector, SyncOptions options, Path root,
-      Backoff backoff, WatchJob.Reporter reporter, Duration gather, Duration verifyEvery, Clock clock, int maxPending) {
+      Backoff backoff, WatchJob.Reporter reporter, Duration gather, Duration verifyEvery, Clock clock, int maxPending,
+      AfterSyncHook afterSync) {
+    this.afterSync = afterSync;
     this.target = target;
     this.placement = placement;
     this.connector = connector;
@@ -164,6 +168,9 @@ final class TargetPipeline {
       }
     } finally {
       closeQuietly(remote);
+      if (afterSync != null) {
+        afterSync.close();
+      }
       if (health != TargetStatus.Health.FAILED) {
         health = TargetStatus.Health.OFFLINE;
       }
@@ -229,6 +236,10 @@ final class TargetPipeline {
     }
     if (clean && caughtUp) {
       lastConverged = lastSync;
+      if (afterSync != null && result != null
+          && result.filesTransferred() + result.deleted() + result.renamed() + result.directoriesCreated() > 0) {
+        afterSync.converged();
+      }
       if (!full) {
         long oldest = pending.takenOldest();
         emit(WatchEvent.info(WatchEvent.SYNC_CONVERGED, name)

@@ -74,6 +74,8 @@ public final class WatchJob {
   private volatile List<TargetPipeline> pipelines = List.of();
   private volatile Exception watcherFailure;
   private volatile Duration verifyEvery = Duration.ZERO;
+  private volatile List<String> onSynced = List.of();
+  private volatile Duration hookDebounce = Duration.ofSeconds(1);
 
   public WatchJob(SshConnector connector) {
     this(connector, Backoff::defaults);
@@ -92,6 +94,21 @@ public final class WatchJob {
    */
   public WatchJob verifyEvery(Duration interval) {
     this.verifyEvery = interval == null || interval.isNegative() ? Duration.ZERO : interval;
+    return this;
+  }
+
+  /**
+   * A local command (argument vector, no shell) run each time a file has reached every target its
+   * placement puts it on; see {@link SyncedHook} for its environment. Empty: none.
+   */
+  public WatchJob onSynced(List<String> argv) {
+    this.onSynced = List.copyOf(argv);
+    return this;
+  }
+
+  /** How long a target's changes must stay converged before its {@code after-sync} command runs. */
+  public WatchJob hookDebounce(Duration debounce) {
+    this.hookDebounce = debounce;
     return this;
   }
 
@@ -132,10 +149,14 @@ public final class WatchJob {
     }
     Path root = source.toAbsolutePath().normalize();
     Duration gather = clamp(watchOptions.debounce(), Duration.ofMillis(5), Duration.ofMillis(100));
+    SyncedHook synced = onSynced.isEmpty() ? null : new SyncedHook(onSynced, placement, root, reporter::event);
+    Reporter hooked = synced == null ? reporter : withEvents(reporter, synced);
     List<TargetPipeline> all = new ArrayList<>();
     for (WatchTarget t : targets) {
-      all.add(new TargetPipeline(t, placement, connector, options, root, backoffs.get(), reporter, gather, verifyEvery,
-          Clock.systemUTC(), MAX_PENDING_PATHS));
+      AfterSyncHook hook = t.afterSync() == null ? null
+          : new AfterSyncHook(connector, t.spec(), t.name(), t.afterSync(), hookDebounce, hooked::event);
+      all.add(new TargetPipeline(t, placement, connector, options, root, backoffs.get(), hooked, gather, verifyEvery,
+          Clock.systemUTC(), MAX_PENDING_PATHS, hook));
     }
     pipelines = List.copyOf(all);
     try (TreeWatcher watcher = TreeWatcher.start(root, watchOptions.withExcludes(options.excludes()::excludes),
@@ -163,6 +184,9 @@ public final class WatchJob {
       }
       all.forEach(TargetPipeline::stop);
       joinAll(threads);
+      if (synced != null) {
+        synced.close(); // lets the hook runs already due finish
+      }
       // Closing the watcher (try-with-resources) stops the hints; closing the store flushes it.
     }
     if (watcherFailure != null) {
@@ -173,6 +197,42 @@ public final class WatchJob {
     if (!failed.isEmpty()) {
       throw new IOException("stopped syncing to " + String.join("; ", failed));
     }
+  }
+
+  /** {@code reporter}, with every event also handed to {@code also}. */
+  private static Reporter withEvents(Reporter reporter, java.util.function.Consumer<WatchEvent> also) {
+    return new Reporter() {
+      @Override
+      public void reconciled(String target, SyncResult result) {
+        reporter.reconciled(target, result);
+      }
+
+      @Override
+      public void synced(String target, SyncResult result) {
+        reporter.synced(target, result);
+      }
+
+      @Override
+      public void disconnected(String target, IOException cause, Duration retryIn) {
+        reporter.disconnected(target, cause, retryIn);
+      }
+
+      @Override
+      public void failed(String target, IOException cause) {
+        reporter.failed(target, cause);
+      }
+
+      @Override
+      public void warning(String message) {
+        reporter.warning(message);
+      }
+
+      @Override
+      public void event(WatchEvent event) {
+        reporter.event(event);
+        also.accept(event);
+      }
+    };
   }
 
   /** Every target's current status, in the order they were given. Safe from any thread. */

@@ -9,10 +9,11 @@ import dev.scpsync.transport.TargetSpec;
  * @param name how logs, metrics, the status API and the placement name it
  * @param spec where it is
  * @param protocol its protocol choice ({@link Protocol#AUTO}: the watch's own)
+ * @param afterSync a command to run on the target after its changes converged, or null
  */
-public record WatchTarget(String name, TargetSpec spec, Protocol protocol) {
-  /** A target named by its spec, with the watch's protocol. */
+public record WatchTarget(String name, TargetSpec spec, Protocol protocol, String afterSync) {
+  /** A target named by its spec, with the watch's protocol and no hook. */
   public static WatchTarget of(TargetSpec spec) {
-    return new WatchTarget(spec.display(), spec, Protocol.AUTO);
+    return new WatchTarget(spec.display(), spec, Protocol.AUTO, null);
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,5 +136,45 @@ class RunCommandTest {
     CliRun notYet = CliRun.of("run", "--check", "-c", balance.toString());
     assertThat(notYet.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(notYet.err()).contains("balance is not available yet");
+  }
+
+  @Test
+  void hooksRunLocallyWhenAFileReachedEveryTargetAndRemotelyAfterATargetConverged() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("a.txt"), "a\n");
+    Files.writeString(src.resolve("$(touch pwned).txt"), "hostile name\n");
+    Path hookLog = tmp.resolve("on-synced.log");
+    Path log = tmp.resolve("scpsync.log");
+    try (TestServer openssh = TestServer.start(ServerKind.OPENSSH_SFTP, tmp.resolve("ssh"));
+        TestServer receiver = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("recv"))) {
+      TestServer.Location a = openssh.location(tmp, "a");
+      TestServer.Location b = receiver.location(tmp, "b");
+      Path afterSyncLog = tmp.resolve("after-sync.log");
+      String yaml = "source: " + src + "\n"
+          + "state-dir: " + tmp.resolve("state") + "\n"
+          + "monitor: {http: off, log-format: json, log-file: " + log + "}\n"
+          + "hooks:\n  debounce: 200ms\n  on-synced: [/bin/sh, -c, 'printf \"%s|%s|%s\\n\" \"$SCPSYNC_PATH\" \"$SCPSYNC_TARGETS\" \"$SCPSYNC_PLACEMENT\" >> " + hookLog + "']\n"
+          + "ssh:\n  agent: false\n  config: /dev/null\n  known-hosts: [" + openssh.knownHosts() + ", " + receiver.knownHosts() + "]\n"
+          + "  identities: [" + openssh.userKey() + ", " + receiver.userKey() + "]\n"
+          + "targets:\n"
+          + "  - name: a\n    target: " + openssh.target(a.remotePath()) + "\n    after-sync: echo ran >> " + afterSyncLog + "\n"
+          + "  - name: b\n    target: " + receiver.target(b.remotePath()) + "\n    after-sync: 'true'\n";
+      Path config = Files.writeString(tmp.resolve("hooks.yaml"), yaml);
+      String java = ProcessHandle.current().info().command().orElseThrow();
+      List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+          System.getProperty("java.class.path"), Main.class.getName(), "run", "-c", config.toString(), "--exit-after", "4s"));
+      Process child = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
+          .redirectOutput(tmp.resolve("child.out").toFile()).start();
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.out"))).isZero();
+
+      assertThat(Files.readAllLines(hookLog)).containsExactlyInAnyOrder(
+          "a.txt|a b|mirror", "$(touch pwned).txt|a b|mirror");
+      assertThat(tmp.resolve("pwned")).as("a file name is never run as shell").doesNotExist();
+      assertThat(Files.readAllLines(afterSyncLog)).containsExactly("ran");
+      String events = Files.readString(log);
+      assertThat(events).containsPattern("\"event\":\"hook.after-sync\",\"target\":\"a\"")
+          .containsPattern("\"level\":\"WARN\".*\"event\":\"hook.after-sync\",\"target\":\"b\".*exit");
+    }
   }
 }

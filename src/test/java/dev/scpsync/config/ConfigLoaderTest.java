@@ -67,7 +67,7 @@ class ConfigLoaderTest {
             protcol: sftp
         """);
     assertThat(message).startsWith(dir.resolve("scpsync.yaml") + ":5:5: unknown key 'protcol' in targets[0]")
-        .contains("allowed: name, protocol, target");
+        .contains("allowed: after-sync, name, protocol, target");
   }
 
   @Test

@@ -60,6 +60,49 @@ public final class RemoteHashes {
     return run(session, batch, remotePath, hashes) ? Optional.of(hashes) : Optional.empty();
   }
 
+  /**
+   * SHA-256 of one remote file, or of its first {@code prefixBytes} bytes, computed by the server
+   * with {@code sha256sum} or {@code shasum -a 256} reading stdin (so no name is echoed back). For
+   * checking a large upload end to end, and the part of one before it is resumed.
+   *
+   * @param remotePath the path as the server understands it
+   * @param prefixBytes how many leading bytes to hash, or -1 for the whole file
+   * @return the hex digest, or empty when the server cannot run commands or has no hashing tool
+   * @throws IOException when the session is lost, or the file cannot be read
+   */
+  public static Optional<String> sha256Of(ClientSession session, String remotePath, long prefixBytes) throws IOException {
+    String source = prefixBytes < 0
+        ? "cat < " + ShellQuoting.quote(remotePath)
+        : "head -c " + prefixBytes + " < " + ShellQuoting.quote(remotePath);
+    String command = "[ -r " + ShellQuoting.quote(remotePath) + " ] || { echo unreadable >&2; exit 2; }; "
+        + "if command -v sha256sum >/dev/null 2>&1; then " + source + " | sha256sum; "
+        + "elif command -v shasum >/dev/null 2>&1; then " + source + " | shasum -a 256; else exit 127; fi";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Integer status;
+    try (ChannelExec exec = session.createExecChannel(command)) {
+      exec.setOut(out);
+      exec.setErr(err);
+      exec.open().verify(TIMEOUT);
+      exec.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), TIMEOUT);
+      status = exec.getExitStatus();
+    } catch (IOException e) {
+      if (!session.isOpen()) {
+        throw e;
+      }
+      return Optional.empty(); // the server refused the exec request (e.g. an SFTP-only server)
+    }
+    if (status == null || status == 127) {
+      return Optional.empty();
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    if (status != 0 || text.length() < 64 || !text.substring(0, 64).chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      throw new IOException("cannot hash " + remotePath + " on the server (exit " + status + "): "
+          + err.toString(StandardCharsets.UTF_8).strip());
+    }
+    return Optional.of(text.substring(0, 64).toLowerCase(java.util.Locale.ROOT));
+  }
+
   private static boolean run(ClientSession session, List<String> batch, UnaryOperator<String> remotePath, Map<String, String> hashes)
       throws IOException {
     Map<String, String> byRemoteName = new HashMap<>();

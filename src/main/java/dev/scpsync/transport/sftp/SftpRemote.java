@@ -206,7 +206,7 @@ public final class SftpRemote implements Remote {
     return runAll(tasks);
   }
 
-  private static Attributes attributesOf(Entry e) {
+  static Attributes attributesOf(Entry e) {
     FileTime mtime = FileTime.from(e.mtime());
     Attributes attrs = new Attributes().perms(e.mode());
     attrs.setModifyTime(mtime);
@@ -291,6 +291,12 @@ public final class SftpRemote implements Remote {
 
   @Override
   public void upload(List<FileTransfer> files, TransferListener listener) throws IOException {
+    upload(files, listener, dev.scpsync.transport.Chunking.defaults());
+  }
+
+  @Override
+  public void upload(List<FileTransfer> files, TransferListener listener, dev.scpsync.transport.Chunking chunking)
+      throws IOException {
     // Small files go through one pipelined stream of requests when the server speaks v3 with
     // posix-rename (OpenSSH); large files and other servers use the blocking API on a few threads.
     boolean pipeline = sftp.getVersion() == SftpConstants.SFTP_V3 && posixRename != null && sftp instanceof RawSftpClient;
@@ -303,11 +309,18 @@ public final class SftpRemote implements Remote {
         small.add(f);
         continue;
       }
+      boolean chunked = chunking.chunked(f.entry().size()) && sftp instanceof RawSftpClient;
       tasks.add(() -> {
         try {
-          uploadOne(f, listener);
+          if (!chunked) {
+            uploadOne(f, listener);
+          } else if (!new ChunkedSftpUpload(sftp, session, this::remote, writeSize, fsync, this::renameOver, chunking)
+              .upload(f, listener)) {
+            listener.unverified(f);
+          }
           listener.done(f);
-        } catch (SftpException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+        } catch (SftpException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException
+            | dev.scpsync.transport.ContentMismatch e) {
           listener.failed(f, e);
         }
         return null;

@@ -33,18 +33,23 @@ public final class LocalSha256 {
    */
   public static LocalSha256 ofPrefix(FileChannel file, long bytes) throws IOException {
     LocalSha256 d = start();
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-    long position = 0;
-    while (position < bytes) {
-      buf.clear().limit((int) Math.min(buf.capacity(), bytes - position));
-      int n = file.read(buf, position);
-      if (n < 0) {
-        throw new IOException("local file shorter than " + bytes + " bytes");
-      }
-      d.digest.update(buf.array(), 0, n);
-      position += n;
-    }
+    d.update(file, 0, bytes);
     return d;
+  }
+
+  /** Adds {@code length} bytes of a local file from {@code offset}, read here (not sent). */
+  public void update(FileChannel file, long offset, long length) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    long done = 0;
+    while (done < length) {
+      buf.clear().limit((int) Math.min(buf.capacity(), length - done));
+      int n = file.read(buf, offset + done);
+      if (n < 0) {
+        throw new IOException("local file shorter than " + (offset + length) + " bytes");
+      }
+      digest.update(buf.array(), 0, n);
+      done += n;
+    }
   }
 
   public void update(byte[] data, int offset, int length) {

@@ -225,12 +225,87 @@ class ChunkedResumeTest {
     assertThat(journaled(src)).isEmpty();
   }
 
+  @org.junit.jupiter.api.Test
+  void aPartCorruptedOnTheRemoteIsNotResumedButSentAgainFromZero() throws Exception {
+    long size = 64L << 20;
+    Path src = source(size, 4);
+    Path dest = tmp.resolve("dest");
+    List<String> push = pushThroughProxy(sftp, src, dest);
+    proxy.cutAfter(size / 2);
+    assertThat(CliRun.of(push).exitCode()).isNotZero();
+    Transfer row = journaled(src).orElseThrow();
+    assertThat(row.chunksConfirmed()).isPositive();
+    flipAByte(dest.resolve(row.tempName()), row.confirmedBytes() / 2);
+
+    long before = proxy.upstreamBytes();
+    CliRun again = CliRun.of(push);
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(proxy.upstreamBytes() - before).as("sent after the corruption").isGreaterThanOrEqualTo(size);
+    assertThat(Files.mismatch(src.resolve("big.bin"), dest.resolve("big.bin"))).isEqualTo(-1L);
+    assertThat(messages()).anyMatch(m -> m.contains("starting over") && m.contains("not what was sent"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aStagedPartDamagedInPlaceFailsTheEndToEndCheckAndTheFileIsSentOnceMore() throws Exception {
+    long size = 40L << 20;
+    Path src = source(size, 5);
+    Path dest = tmp.resolve("dest");
+    List<String> push = pushThroughProxy(scpOnly, src, dest);
+    proxy.cutAfter(size / 2);
+    assertThat(CliRun.of(push).exitCode()).isNotZero();
+    Path staging = dest.resolve(TempNames.stagingFor(journaled(src).orElseThrow().tempName()));
+    flipAByte(staging.resolve("part-00000000"), 12345); // same size: only SHA-256 can tell
+
+    CliRun again = CliRun.of(push);
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(Files.mismatch(src.resolve("big.bin"), dest.resolve("big.bin"))).isEqualTo(-1L);
+    assertThat(messages()).anyMatch(m -> m.contains("SHA-256 on the remote differs"));
+    assertThat(Trees.tempFiles(dest)).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRemoteThatCannotHashResumesBySizeAndTheSummarySaysUnverified() throws Exception {
+    try (TestServer receiver = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("receiver"))) {
+      long size = 48L << 20;
+      Path src = source(size, 6);
+      TestServer.Location dest = receiver.location(tmp, "dest");
+      List<String> push = pushThroughProxy(receiver, src, dest.remotePath());
+      proxy.cutAfter(size / 2);
+      assertThat(CliRun.of(push).exitCode()).isNotZero();
+      long confirmed = journaled(src).orElseThrow().confirmedBytes();
+
+      long before = proxy.upstreamBytes();
+      CliRun again = CliRun.of(push);
+      long sent = proxy.upstreamBytes() - before;
+      assertThat(again.exitCode()).as(again.toString()).isZero();
+      assertThat(again.out()).contains("1 large file(s) unverified (size+mtime)");
+      assertThat(sent).as("without a remote hash the last confirmed chunk is sent again, no more")
+          .isBetween(size - confirmed, size - confirmed + CHUNK + OVERHEAD);
+      assertThat(Files.mismatch(src.resolve("big.bin"), dest.onDisk().resolve("big.bin"))).isEqualTo(-1L);
+      assertThat(messages()).anyMatch(m -> m.contains("resuming") && m.contains("checked by size"));
+    }
+  }
+
   // ---- helpers
 
+  private static void flipAByte(Path file, long position) throws IOException {
+    try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+      channel.read(b, position);
+      b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+      channel.write(b, position);
+    }
+  }
+
   private List<String> pushThroughProxy(TestServer server, Path src, Path dest) throws IOException {
+    return pushThroughProxy(server, src, dest.toString());
+  }
+
+  private List<String> pushThroughProxy(TestServer server, Path src, String remotePath) throws IOException {
     proxy = CuttingProxy.to(server.port());
     Path knownHosts = proxy.knownHosts(server.knownHosts(), tmp);
-    String target = server.openssh().user() + "@127.0.0.1:" + proxy.port() + ":" + dest;
+    String target = server.target(remotePath).replace(":" + server.port() + ":", ":" + proxy.port() + ":");
     return CliRun.args("push", src, target, "--known-hosts", knownHosts, "-i", server.userKey(), "--no-agent",
         "-F", "/dev/null", "--state-dir", tmp.resolve("state"), "--chunk-size", "8M");
   }

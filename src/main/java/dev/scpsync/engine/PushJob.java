@@ -154,8 +154,9 @@ public final class PushJob {
           state != null ? new JournalOfTarget(state.journal()) : ChunkJournal.NONE);
       PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking), listener,
           recorder != null ? recorder : StateRecorder.NONE);
+      List<dev.scpsync.state.Transfer> journaled = state != null ? state.journal().inFlight() : List.of();
       executor.execute(plan);
-      leftovers = strays(leftovers, state, plan.plan());
+      leftovers = strays(leftovers, state, journaled, plan.plan());
       if (!leftovers.isEmpty()) {
         // Temp files of a killed run: never content, and nobody else writes our names.
         log.info("removing {} temp file(s) left by an interrupted run", leftovers.size());
@@ -360,26 +361,29 @@ public final class PushJob {
   }
 
   /**
-   * Leftovers of ours except the parts a journaled upload may still resume. Journal rows of paths
-   * that this plan did not send (deleted or excluded since) are forgotten, and their parts removed.
+   * Leftovers of ours except those of uploads that were journaled when this run began and that
+   * this plan sent: such a part was resumed (and renamed into place), abandoned by the upload
+   * itself, or is still resumable. Journal rows of paths this plan did not send (deleted or
+   * excluded since) are forgotten, and their parts are among the strays.
    */
-  static List<Entry> strays(List<Entry> leftovers, TargetState state, dev.scpsync.plan.Plan plan) {
-    if (state == null || leftovers.isEmpty()) {
+  static List<Entry> strays(List<Entry> leftovers, TargetState state, List<dev.scpsync.state.Transfer> journaled,
+      dev.scpsync.plan.Plan plan) {
+    if (state == null || journaled.isEmpty()) {
       return leftovers;
     }
     Set<String> sent = new HashSet<>();
     plan.files().forEach(e -> sent.add(e.path()));
-    Set<String> resumable = new HashSet<>();
-    for (var t : state.journal().inFlight()) {
+    Set<String> claimed = new HashSet<>();
+    for (var t : journaled) {
       if (!sent.contains(t.path())) {
         state.journal().finish(t.path());
         continue;
       }
       String temp = dev.scpsync.tree.TreePaths.join(dev.scpsync.tree.TreePaths.parent(t.path()), t.tempName());
-      resumable.add(temp);
-      resumable.add(TempNames.stagingFor(temp));
+      claimed.add(temp);
+      claimed.add(TempNames.stagingFor(temp));
     }
-    return leftovers.stream().filter(e -> !resumable.contains(e.path())).toList();
+    return leftovers.stream().filter(e -> !claimed.contains(e.path())).toList();
   }
 
 }

@@ -225,6 +225,24 @@ class ChunkedResumeTest {
     assertThat(journaled(src)).isEmpty();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"OPENSSH_SFTP", "OPENSSH_SCP_ONLY"})
+  void theJournaledPartOfAFileDeletedLocallyIsRemovedByTheNextPush(ServerKind kind) throws Exception {
+    long size = 32L << 20;
+    Path src = source(size, 7);
+    Path dest = tmp.resolve("dest");
+    List<String> push = pushThroughProxy(server(kind), src, dest);
+    proxy.cutAfter(size / 2);
+    assertThat(CliRun.of(push).exitCode()).isNotZero();
+    assertThat(Trees.tempFiles(dest)).as("the interrupted upload's part").isNotEmpty();
+
+    Files.delete(src.resolve("big.bin"));
+    CliRun again = CliRun.of(push);
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(Trees.tempFiles(dest)).as("parts left").isEmpty();
+    assertThat(journaled(src)).isEmpty();
+  }
+
   @org.junit.jupiter.api.Test
   void aPartCorruptedOnTheRemoteIsNotResumedButSentAgainFromZero() throws Exception {
     long size = 64L << 20;

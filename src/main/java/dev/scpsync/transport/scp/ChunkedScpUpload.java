@@ -8,6 +8,7 @@ import dev.scpsync.transport.ContentMismatch;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.LocalSha256;
 import dev.scpsync.transport.PartialUpload;
+import dev.scpsync.transport.RemoteHashes;
 import dev.scpsync.transport.ResumeDecision;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;
@@ -186,18 +187,17 @@ final class ChunkedScpUpload {
    * @return the hex SHA-256, or null when the server has no hashing tool
    */
   private String concatenate(String staging, String tempPath, long parts) throws IOException {
-    String out = run("s=" + quote(paths.of(staging)) + "; t=" + quote(paths.of(tempPath)) + "; i=0; "
+    String out = run(RemoteHashes.HASH_STDIN + "s=" + quote(paths.of(staging)) + "; t=" + quote(paths.of(tempPath)) + "; i=0; "
         + "while [ $i -lt " + parts + " ]; do cat -- \"$(printf '%s/part-%08d' \"$s\" $i)\" || exit 1; i=$((i+1)); done > \"$t\" "
-        + "|| exit 1; if command -v sha256sum >/dev/null 2>&1; then sha256sum < \"$t\"; "
-        + "elif command -v shasum >/dev/null 2>&1; then shasum -a 256 < \"$t\"; else echo unhashed; fi");
-    String hex = out.strip();
-    if (hex.startsWith("unhashed")) {
+        + "|| exit 1; (h < \"$t\") || echo unhashed");
+    if (out.strip().endsWith("unhashed")) {
       return null;
     }
-    if (hex.length() < 64) {
-      throw new IOException("unexpected output of sha256sum on the server: " + ServerText.clean(out.getBytes(StandardCharsets.UTF_8)));
+    String hex = RemoteHashes.digestIn(out);
+    if (hex == null) {
+      throw new IOException("unexpected output of the SHA-256 tool on the server: " + ServerText.clean(out.getBytes(StandardCharsets.UTF_8)));
     }
-    return hex.substring(0, 64).toLowerCase(java.util.Locale.ROOT);
+    return hex;
   }
 
   /** Gives the temporary file its mtime and mode, renames it over the final path, drops the parts. */

@@ -125,8 +125,10 @@ final class ChunkedSftpUpload {
         start = fresh(f);
       }
       String localHex;
+      long t0 = System.nanoTime();
       try {
         localHex = send(f, local, start, listener);
+        log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
         sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
         if (fsync != null) {
           fsync.fsync(start.handle());
@@ -136,7 +138,10 @@ final class ChunkedSftpUpload {
         throw e;
       }
       start.handle().close();
-      return verifyAndPlace(f, start.temp(), localHex);
+      long t1 = System.nanoTime();
+      Verdict v = verifyAndPlace(f, start.temp(), localHex);
+      log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
+      return v;
     }
   }
 

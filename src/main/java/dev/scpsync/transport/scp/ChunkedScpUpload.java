@@ -107,7 +107,7 @@ final class ChunkedScpUpload {
       long parts = Chunking.chunks(size, chunk);
       boolean[] present = partsPresent(staging, size, parts);
       String localHex = sendMissing(f, local, staging, present, listener);
-      String remoteHex = concatenate(staging, tempPath, parts);
+      String remoteHex = concatenate(staging, tempPath, parts, size);
       if (remoteHex != null && !remoteHex.equals(localHex)) {
         run("rm -rf -- " + quote(paths.of(staging)) + " " + quote(paths.of(tempPath)));
         journal.finish(path);
@@ -168,7 +168,7 @@ final class ChunkedScpUpload {
         journal.confirmed(f.entry().path(), leadingPresent(present), digest.hex());
       }
       if (sink != null) {
-        sink.finish();
+        finishQuietly(sink);
       }
     } finally {
       if (sink != null) {
@@ -181,13 +181,27 @@ final class ChunkedScpUpload {
     return digest.hex();
   }
 
+  /** Ends a sink whose parts are all acknowledged; its exit status no longer matters to them. */
+  private void finishQuietly(ScpSink sink) throws IOException {
+    try {
+      sink.finish();
+    } catch (IOException e) {
+      if (!sink.sessionAlive()) {
+        throw e;
+      }
+      log.debug("scp -t did not end cleanly: {}", e.getMessage());
+    }
+  }
+
   /**
    * Concatenates the parts into the temporary file on the server and hashes it there.
    *
    * @return the hex SHA-256, or null when the server has no hashing tool
    */
-  private String concatenate(String staging, String tempPath, long parts) throws IOException {
-    String out = run(RemoteHashes.HASH_STDIN + "s=" + quote(paths.of(staging)) + "; t=" + quote(paths.of(tempPath)) + "; i=0; "
+  private String concatenate(String staging, String tempPath, long parts, long size) throws IOException {
+    // Silent while it copies and hashes: allow for a slow disk (16 MiB/s) on top of the idle timeout.
+    Duration quietFor = idle.plusSeconds(size >> 24);
+    String out = run(quietFor, RemoteHashes.HASH_STDIN + "s=" + quote(paths.of(staging)) + "; t=" + quote(paths.of(tempPath)) + "; i=0; "
         + "while [ $i -lt " + parts + " ]; do cat -- \"$(printf '%s/part-%08d' \"$s\" $i)\" || exit 1; i=$((i+1)); done > \"$t\" "
         + "|| exit 1; (h < \"$t\") || echo unhashed");
     if (out.strip().endsWith("unhashed")) {
@@ -217,9 +231,13 @@ final class ChunkedScpUpload {
     run("rm -rf -- " + quote(paths.of(TempNames.stagingFor(stale.tempPath()))) + " " + quote(paths.of(stale.tempPath())));
   }
 
-  /** Runs a command; returns its stdout, or throws with its stderr when it fails. */
   private String run(String command) throws IOException {
-    try (RemoteProcess p = RemoteProcess.start(session, command, idle)) {
+    return run(idle, command);
+  }
+
+  /** Runs a command; returns its stdout, or throws with its stderr when it fails. */
+  private String run(Duration quietFor, String command) throws IOException {
+    try (RemoteProcess p = RemoteProcess.start(session, command, quietFor)) {
       p.closeStdin();
       String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
       int status = p.exitStatus();

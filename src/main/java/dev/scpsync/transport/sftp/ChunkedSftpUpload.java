@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * One large file over SFTP, in chunks written at their offsets into one temporary file, resumable
  * from the last chunk the server confirmed, and checked end to end before the rename.
  *
- * <p>Writes are pipelined by hand ({@link #WINDOW} in flight) rather than through MINA's async
+ * <p>Writes are pipelined by hand (about {@link #WINDOW_BYTES} in flight) rather than through MINA's async
  * stream, because a chunk counts as confirmed only when the server acknowledged every write up to
  * its end, and the stream does not say when that is. What a cut link costs is therefore bounded:
  * the unconfirmed rest of one chunk plus the window.
@@ -54,8 +54,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ChunkedSftpUpload {
   private static final Logger log = LoggerFactory.getLogger(ChunkedSftpUpload.class);
-  /** Writes in flight for one file: 16 × 255 KiB keeps a fast link busy, and bounds a cut's loss. */
-  static final int WINDOW = 16;
+  /**
+   * Bytes of writes in flight for one file (16 writes of OpenSSH's 255 KiB; more, smaller ones on
+   * servers with a lower write limit): keeps a fast link busy, and bounds what a cut costs.
+   */
+  static final int WINDOW_BYTES = 16 * 255 * 1024;
 
   /** Puts a finished temporary file over its final path. */
   interface Placement {
@@ -212,7 +215,7 @@ final class ChunkedSftpUpload {
   }
 
   /**
-   * Sends the file from the start's offset with up to {@link #WINDOW} writes in flight, confirming
+   * Sends the file from the start's offset with up to {@link #WINDOW_BYTES} in flight, confirming
    * each chunk to the journal once every write up to its end is acknowledged.
    *
    * @return the hex SHA-256 of the whole file as read
@@ -228,9 +231,10 @@ final class ChunkedSftpUpload {
     ByteBuffer buf = ByteBuffer.allocate(writeSize);
     long position = start.offset();
     long confirmed = position / chunk;
+    int window = Math.max(4, WINDOW_BYTES / writeSize);
     try {
       while (position < size || !inFlight.isEmpty()) {
-        while (position < size && inFlight.size() < WINDOW) {
+        while (position < size && inFlight.size() < window) {
           long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
           int length = (int) Math.min(writeSize, chunkEnd - position);
           readFully(f, local, buf, position, length);

@@ -227,6 +227,34 @@ class ChunkedResumeTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(names = {"OPENSSH_SFTP", "OPENSSH_SCP_ONLY"})
+  void anUploadCutShortBySshdRestartingResumesOnTheNextPush(ServerKind kind) throws Exception {
+    try (TestServer own = TestServer.start(kind, tmp.resolve("own-sshd"))) {
+      long size = 96L << 20;
+      Path src = source(size, 8);
+      Path dest = tmp.resolve("dest");
+      List<String> push = pushThroughProxy(own, src, dest);
+      var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> CliRun.of(push));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+          .failFast("the push ended before the restart", first::isDone)
+          .until(() -> bytesInFlight(dest) >= size / 3);
+      own.openssh().restart(); // kills every session child, as a crashed or restarted sshd does
+      CliRun cut = first.get(60, TimeUnit.SECONDS);
+      assertThat(cut.exitCode()).as(cut.toString()).isNotZero();
+      long confirmed = journaled(src).orElseThrow().confirmedBytes();
+      assertThat(confirmed).as("confirmed before the restart").isPositive();
+
+      long before = proxy.upstreamBytes();
+      CliRun again = CliRun.of(push);
+      long sent = proxy.upstreamBytes() - before;
+      assertThat(again.exitCode()).as(again.toString()).isZero();
+      assertThat(sent).as("sent after the restart").isLessThanOrEqualTo(size - confirmed + CHUNK + OVERHEAD);
+      assertThat(Files.mismatch(src.resolve("big.bin"), dest.resolve("big.bin"))).isEqualTo(-1L);
+      assertThat(Trees.tempFiles(dest)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(names = {"OPENSSH_SFTP", "OPENSSH_SCP_ONLY"})
   void theJournaledPartOfAFileDeletedLocallyIsRemovedByTheNextPush(ServerKind kind) throws Exception {
     long size = 32L << 20;
     Path src = source(size, 7);

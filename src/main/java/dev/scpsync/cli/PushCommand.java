@@ -50,6 +50,9 @@ final class PushCommand implements Callable<Integer> {
     if (!flags.quiet || !result.matches()) {
       out.println(SyncReport.summary("push", targetSpec.display(), result));
     }
+    for (String p : result.unverified()) {
+      err.println("scpsync: unverified (size+mtime): " + p + ": the remote cannot compute SHA-256");
+    }
     for (var d : result.drift()) {
       err.println("scpsync: drift: " + d);
     }

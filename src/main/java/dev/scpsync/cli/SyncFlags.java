@@ -2,6 +2,7 @@ package dev.scpsync.cli;
 
 import dev.scpsync.engine.SyncOptions;
 import dev.scpsync.scan.ExcludeRules;
+import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.Protocol;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,11 +24,29 @@ final class SyncFlags {
   @Option(names = "--exclude-from", paramLabel = "FILE", description = "Read exclude patterns from FILE (gitignore syntax; repeatable). A .scpsyncignore file in the source root is read first, --exclude patterns last.")
   List<Path> excludeFrom = new ArrayList<>();
 
+  @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "8M",
+      description = "Upload files of at least SIZE in chunks of SIZE (default 8M; K, M, G suffixes, at least 64K): an interrupted upload resumes from its last confirmed chunk on the next push, and every such file is checked by SHA-256 on the remote where it can hash. Push and watch only.")
+  String chunkSize;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
   boolean quiet;
 
   /** The options; {@code localSourceRoot} is where {@code .scpsyncignore} is read (push), or null. */
   SyncOptions toOptions(Protocol protocol, Path localSourceRoot) throws IOException {
-    return new SyncOptions(delete, dryRun, ExcludeRules.load(localSourceRoot, excludes, excludeFrom), protocol);
+    return new SyncOptions(delete, dryRun, ExcludeRules.load(localSourceRoot, excludes, excludeFrom), protocol)
+        .withChunkSize(chunkSizeBytes());
+  }
+
+  private long chunkSizeBytes() {
+    long bytes;
+    try {
+      bytes = Sizes.parse(chunkSize);
+    } catch (IllegalArgumentException e) {
+      throw new ErrorReporter.UsageException("--chunk-size: " + e.getMessage());
+    }
+    if (bytes < Chunking.MIN_CHUNK_SIZE) {
+      throw new ErrorReporter.UsageException("--chunk-size must be at least 64K, not '" + chunkSize + "'");
+    }
+    return bytes;
   }
 }

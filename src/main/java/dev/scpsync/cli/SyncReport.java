@@ -41,8 +41,11 @@ final class SyncReport {
         : r.deletesRefused() > 0 ? "deletes refused (" + r.deletesRefused() + " withheld)"
         : !r.drift().isEmpty() ? r.drift().size() + " drifted path(s)"
         : "in sync";
-    return String.format("%s %s (%s): %d files (%s) transferred, %d directories created, %d symlinks, %d attributes set, %d renamed, %d deleted in %s (%s): %s",
+    String unverified = r.unverified().isEmpty() ? ""
+        : "; " + r.unverified().size() + " large file(s) unverified (size+mtime): the remote cannot compute SHA-256";
+    return String.format("%s %s (%s): %d files (%s) transferred, %d directories created, %d symlinks, %d attributes set, %d renamed, %d deleted in %s (%s): %s%s",
         verb, where, r.protocol().name().toLowerCase(), r.filesTransferred(), Sizes.bytes(r.bytesTransferred()), r.directoriesCreated(),
-        r.symlinksCreated(), r.attributesSet(), r.renamed(), r.deleted(), Sizes.seconds(r.elapsed()), Sizes.rate(r.bytesTransferred(), r.elapsed()), outcome);
+        r.symlinksCreated(), r.attributesSet(), r.renamed(), r.deleted(), Sizes.seconds(r.elapsed()), Sizes.rate(r.bytesTransferred(), r.elapsed()), outcome,
+        unverified);
   }
 }

@@ -24,6 +24,7 @@ final class PlanExecutor {
   private final List<Problem> problems = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger files = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
+  private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
   private int directories;  // counted across both mkdir steps
   private int symlinks;
   private int attributes;
@@ -91,6 +92,12 @@ final class PlanExecutor {
       @Override
       public void bytes(long count) {
         listener.bytes(count);
+      }
+
+      @Override
+      public void unverified(FileTransfer file) {
+        unverified.add(file.entry().path());
+        listener.unverified(file);
       }
 
       @Override
@@ -183,6 +190,11 @@ final class PlanExecutor {
       problems.add(p);
       listener.problem(p);
     }
+  }
+
+  /** Large files placed without an end-to-end check: the remote could not hash them. */
+  List<String> unverified() {
+    return List.copyOf(unverified);
   }
 
   List<Problem> problems() {

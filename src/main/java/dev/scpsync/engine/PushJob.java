@@ -7,6 +7,8 @@ import dev.scpsync.plan.SyncInputs;
 import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.StateStore;
 import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.ChunkJournal;
+import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteListing;
 import dev.scpsync.transport.RemoteOpener;
@@ -148,9 +150,13 @@ public final class PushJob {
       remote.createRoot();
     }
     try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
-      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener,
+      Chunking chunking = new Chunking(options.chunkSize(),
+          state != null ? new JournalOfTarget(state.journal()) : ChunkJournal.NONE);
+      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking), listener,
           recorder != null ? recorder : StateRecorder.NONE);
+      List<dev.scpsync.state.Transfer> journaled = state != null ? state.journal().inFlight() : List.of();
       executor.execute(plan);
+      leftovers = strays(leftovers, state, journaled, plan.plan());
       if (!leftovers.isEmpty()) {
         // Temp files of a killed run: never content, and nobody else writes our names.
         log.info("removing {} temp file(s) left by an interrupted run", leftovers.size());
@@ -219,11 +225,11 @@ public final class PushJob {
     plan.renames().forEach(r -> moves.add(r.from() + " -> " + r.to()));
     if (executor == null) {
       return new SyncResult(plan.plan(), remote.protocol(), dryRun, 0, 0, 0, 0, 0, 0, problems, elapsed,
-          0, plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves);
+          0, plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves, List.of());
     }
     return new SyncResult(plan.plan(), remote.protocol(), dryRun, executor.files(), executor.bytes(), executor.directories(),
         executor.symlinks(), executor.attributes(), executor.deleted(), problems, elapsed,
-        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves);
+        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves, executor.unverified());
   }
 
   /**
@@ -324,18 +330,60 @@ public final class PushJob {
   }
 
   static List<Entry> ourTempFiles(Snapshot tree) {
-    return tree.entries().stream().filter(e -> e.isFile() && TempNames.isTemp(e.name())).toList();
+    return tree.entries().stream().filter(PushJob::isOurs).toList();
   }
 
-  /** Temp files left by a killed run are neither content nor something to delete mid-flight. */
+  /** Our temp files, and the staging directories of chunked SCP uploads. */
+  private static boolean isOurs(Entry e) {
+    return (e.isFile() && TempNames.isTemp(e.name())) || (e.isDirectory() && TempNames.isStaging(e.name()));
+  }
+
+  /**
+   * Temp files and staging directories left by a killed run are neither content nor something to
+   * delete mid-flight (nor is anything inside a staging directory).
+   */
   static Snapshot withoutOurTempFiles(Snapshot tree) {
     List<Entry> kept = new ArrayList<>(tree.size());
+    String stagingDir = null;
     for (Entry e : tree.entries()) {
-      if (!(e.isFile() && TempNames.isTemp(e.name()))) {
+      if (stagingDir != null && dev.scpsync.tree.TreePaths.isSameOrBelow(e.path(), stagingDir)) {
+        continue;
+      }
+      if (e.isDirectory() && TempNames.isStaging(e.name())) {
+        stagingDir = e.path();
+        continue;
+      }
+      if (!isOurs(e)) {
         kept.add(e);
       }
     }
     return kept.size() == tree.size() ? tree : Snapshot.of(kept, tree.problems());
+  }
+
+  /**
+   * Leftovers of ours except those of uploads that were journaled when this run began and that
+   * this plan sent: such a part was resumed (and renamed into place), abandoned by the upload
+   * itself, or is still resumable. Journal rows of paths this plan did not send (deleted or
+   * excluded since) are forgotten, and their parts are among the strays.
+   */
+  static List<Entry> strays(List<Entry> leftovers, TargetState state, List<dev.scpsync.state.Transfer> journaled,
+      dev.scpsync.plan.Plan plan) {
+    if (state == null || journaled.isEmpty()) {
+      return leftovers;
+    }
+    Set<String> sent = new HashSet<>();
+    plan.files().forEach(e -> sent.add(e.path()));
+    Set<String> claimed = new HashSet<>();
+    for (var t : journaled) {
+      if (!sent.contains(t.path())) {
+        state.journal().finish(t.path());
+        continue;
+      }
+      String temp = dev.scpsync.tree.TreePaths.join(dev.scpsync.tree.TreePaths.parent(t.path()), t.tempName());
+      claimed.add(temp);
+      claimed.add(TempNames.stagingFor(temp));
+    }
+    return leftovers.stream().filter(e -> !claimed.contains(e.path())).toList();
   }
 
 }

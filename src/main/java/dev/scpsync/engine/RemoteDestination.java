@@ -1,5 +1,6 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.TransferListener;
@@ -14,10 +15,16 @@ import java.util.List;
 final class RemoteDestination implements Destination {
   private final Remote remote;
   private final Path localRoot;
+  private final Chunking chunking;
 
   RemoteDestination(Remote remote, Path localRoot) {
+    this(remote, localRoot, Chunking.defaults());
+  }
+
+  RemoteDestination(Remote remote, Path localRoot, Chunking chunking) {
     this.remote = remote;
     this.localRoot = localRoot;
+    this.chunking = chunking;
   }
 
   @Override
@@ -39,7 +46,7 @@ final class RemoteDestination implements Destination {
     for (Entry e : files) {
       batch.add(new FileTransfer(e, LocalPaths.resolveInside(localRoot, e.path())));
     }
-    remote.upload(batch, listener);
+    remote.upload(batch, listener, chunking);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.scpsync.engine;
 
 import dev.scpsync.plan.SafetyOptions;
 import dev.scpsync.scan.ExcludeRules;
+import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.Protocol;
 import java.nio.file.Path;
 
@@ -17,10 +18,22 @@ import java.nio.file.Path;
  * @param safety drift policy and delete limits
  * @param checksum compare the content of same-size files by SHA-256 on both sides (the remote
  *     hashes with {@code sha256sum} where it can run commands)
+ * @param chunkSize files of at least this many bytes are uploaded in chunks of this size,
+ *     resumable through the state's transfer journal and verified end to end
  */
 public record SyncOptions(
     boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState,
-    SafetyOptions safety, boolean checksum) {
+    SafetyOptions safety, boolean checksum, long chunkSize) {
+
+  public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
+      boolean trustState, SafetyOptions safety, boolean checksum) {
+    this(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, Chunking.DEFAULT_CHUNK_SIZE);
+  }
+
+  /** These options with another chunk size. */
+  public SyncOptions withChunkSize(long bytes) {
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes);
+  }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {
     this(delete, dryRun, excludes, protocol, null, false, SafetyOptions.defaults(), false);

@@ -19,6 +19,8 @@ import java.util.List;
  * @param deletesRefused deletes withheld by --max-delete or the empty-source guard (0 if none)
  * @param refusalReason why, or {@code null}
  * @param moves planned remote renames and conflict backups, as {@code "from -> to"}
+ * @param unverified large files put in place without an end-to-end SHA-256 check, because the
+ *     remote cannot hash: only their size and mtime are known to match
  */
 public record SyncResult(
     Plan plan,
@@ -36,9 +38,11 @@ public record SyncResult(
     List<Problem> drift,
     long deletesRefused,
     String refusalReason,
-    List<String> moves) {
+    List<String> moves,
+    List<String> unverified) {
 
   public SyncResult {
+    unverified = List.copyOf(unverified);
     problems = List.copyOf(problems);
     drift = List.copyOf(drift);
     moves = List.copyOf(moves);
@@ -47,7 +51,7 @@ public record SyncResult(
   public SyncResult(Plan plan, Protocol protocol, boolean dryRun, int filesTransferred, long bytesTransferred,
       int directoriesCreated, int symlinksCreated, int attributesSet, int deleted, List<Problem> problems, Duration elapsed) {
     this(plan, protocol, dryRun, filesTransferred, bytesTransferred, directoriesCreated, symlinksCreated, attributesSet,
-        deleted, problems, elapsed, 0, List.of(), 0, null, List.of());
+        deleted, problems, elapsed, 0, List.of(), 0, null, List.of(), List.of());
   }
 
   /** Whether the destination now matches the source (or, for a dry run, could be made to). */

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param tempName the temporary name the upload writes to, in the same directory
  * @param sourceSize size of the local source when the upload began
  * @param sourceMtime mtime of the local source when the upload began
- * @param sha256 hex SHA-256 of the source if known, else {@code null}
+ * @param sha256 hex SHA-256 of the source's first {@code chunksConfirmed} chunks as they were
+ *     sent, or {@code null} when none is confirmed yet
  * @param chunkSize bytes per chunk, positive
  * @param chunksConfirmed how many leading chunks the remote has confirmed
  * @param started when the upload began; kept to the millisecond

@@ -68,6 +68,23 @@ public final class TransferJournal {
     });
   }
 
+  /**
+   * Like {@link #confirmChunks(String, long)}, also recording the SHA-256 of the confirmed prefix
+   * (kept in {@link Transfer#sha256()}), so that a resume can tell whether the source's content
+   * changed under an unchanged size and mtime.
+   */
+  public boolean confirmChunks(String path, long chunksConfirmed, String prefixSha256) {
+    return db.write("confirm chunks of " + path, d -> {
+      PreparedStatement ps = d.prepare(
+          "UPDATE journal SET chunks_confirmed = ?, sha256 = ? WHERE target_id = ? AND path = ?");
+      ps.setLong(1, chunksConfirmed);
+      ps.setString(2, prefixSha256);
+      ps.setLong(3, targetId);
+      ps.setString(4, path);
+      return ps.executeUpdate() > 0;
+    });
+  }
+
   /** The transfer in flight to {@code path}, if any. */
   public Optional<Transfer> find(String path) {
     return db.read("find the transfer of " + path, d -> {

@@ -51,6 +51,17 @@ public interface Remote extends Closeable {
   void upload(List<FileTransfer> files, TransferListener listener) throws IOException;
 
   /**
+   * Uploads files like {@link #upload(List, TransferListener)}; files of at least one chunk go in
+   * chunks recorded in the chunking's journal, resume an interrupted upload of the same source, and
+   * are verified with SHA-256 on the remote where it can hash ({@link TransferListener#unverified}
+   * where it cannot). A content mismatch is re-sent once, then reported as the file's failure.
+   * Implementations that cannot chunk ignore the chunking.
+   */
+  default void upload(List<FileTransfer> files, TransferListener listener, Chunking chunking) throws IOException {
+    upload(files, listener);
+  }
+
+  /**
    * Downloads files, each into {@link FileTransfer#local()} exactly (the caller picks a temporary
    * name and renames it afterwards). Nothing a server sends may make this write anywhere else.
    */

@@ -30,6 +30,19 @@ public final class TempNames {
     return TreePaths.join(TreePaths.parent(path), temp);
   }
 
+  /**
+   * The staging directory of a chunked upload to an SCP-only server, beside its temporary file:
+   * {@code .NAME.scpsync-XXXXXXXX.parts} for {@code .NAME.scpsync-XXXXXXXX.tmp}.
+   */
+  public static String stagingFor(String tempPath) {
+    return tempPath.substring(0, tempPath.length() - ".tmp".length()) + ".parts";
+  }
+
+  /** Whether a directory name looks like one of our staging directories. */
+  public static boolean isStaging(String name) {
+    return name.startsWith(".") && name.contains(MARKER) && name.endsWith(".parts");
+  }
+
   /** Whether a name looks like one of ours (left behind by a killed run). */
   public static boolean isTemp(String name) {
     return name.startsWith(".") && name.contains(MARKER) && name.endsWith(".tmp");

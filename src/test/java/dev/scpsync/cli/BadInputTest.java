@@ -55,6 +55,18 @@ class BadInputTest {
   }
 
   @Test
+  void aChunkSizeThatIsNotASizeOrTooSmallIsAUsageError() throws Exception {
+    Path src = source();
+    Path dest = tmp.resolve("dest");
+    for (String[] bad : new String[][] {{"8X", "not a size"}, {"1K", "at least 64K"}}) {
+      CliRun run = CliRun.of(CliRun.args("push", src, server.target(dest), keyArgs(server.knownHosts(), server.userKey()),
+          "--chunk-size", bad[0]));
+      assertOneLineError(run, ExitCodes.USAGE, "--chunk-size", bad[1]);
+    }
+    assertThat(dest).doesNotExist();
+  }
+
+  @Test
   void unknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
     Path empty = Files.createFile(tmp.resolve("known_hosts"));
     Path dest = tmp.resolve("dest");

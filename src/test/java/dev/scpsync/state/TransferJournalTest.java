@@ -34,4 +34,20 @@ class TransferJournalTest {
       assertThat(journal.find("big/disk.img")).isEmpty();
     }
   }
+
+  @Test
+  void confirmingChunksAlsoKeepsTheHashOfTheConfirmedPrefix() throws Exception {
+    Transfer t = new Transfer("big.bin", ".big.bin.scpsync-00ff00ff.tmp", 64L << 20, Instant.ofEpochSecond(1_700_000_000L),
+        null, 8 << 20, 0, Instant.ofEpochMilli(1_700_000_000_123L));
+    try (StateStore store = StateStore.open(dir, dir.resolve("src"))) {
+      TransferJournal journal = store.target("t").journal();
+      journal.begin(t);
+      assertThat(journal.confirmChunks("big.bin", 3, "c0ffee")).isTrue();
+    }
+    try (StateStore store = StateStore.open(dir, dir.resolve("src"))) {
+      Transfer resumed = store.target("t").journal().find("big.bin").orElseThrow();
+      assertThat(resumed.chunksConfirmed()).isEqualTo(3);
+      assertThat(resumed.sha256()).isEqualTo("c0ffee");
+    }
+  }
 }

@@ -157,6 +157,32 @@ public final class ScpRemote implements Remote {
   }
 
   @Override
+  public void upload(List<FileTransfer> files, TransferListener listener, dev.scpsync.transport.Chunking chunking)
+      throws IOException {
+    List<FileTransfer> small = new ArrayList<>();
+    List<FileTransfer> large = new ArrayList<>();
+    for (FileTransfer f : files) {
+      boolean carriable = RemotePaths.notCarriableByScp(f.entry().path()) == null;
+      (carriable && chunking.chunked(f.entry().size()) ? large : small).add(f);
+    }
+    upload(small, listener);
+    ChunkedScpUpload chunked = new ChunkedScpUpload(session, paths, idle, chunking);
+    for (FileTransfer f : large) {
+      try {
+        if (!chunked.upload(f, listener)) {
+          listener.unverified(f);
+        }
+        listener.done(f);
+      } catch (IOException e) {
+        if (!sessionAlive()) {
+          throw sessionLost(e);
+        }
+        listener.failed(f, e);
+      }
+    }
+  }
+
+  @Override
   public void upload(List<FileTransfer> files, TransferListener listener) throws IOException {
     List<Upload> uploads = new ArrayList<>();
     for (FileTransfer f : files) {

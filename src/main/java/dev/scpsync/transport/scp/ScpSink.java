@@ -123,7 +123,7 @@ final class ScpSink implements Closeable {
         reusable = false;
         return refused;
       }
-      String localProblem = copy(local, size, listener);
+      String localProblem = copy(local, 0, size, true, null, listener);
       out.write(localProblem == null ? ScpMessages.OK : ScpMessages.error(localProblem));
       out.flush();
       refused = refusal(() -> ScpMessages.readAck(replies));
@@ -138,8 +138,43 @@ final class ScpSink implements Closeable {
     }
   }
 
-  /** Streams exactly {@code size} bytes; returns a problem with the local file, or null. */
-  private String copy(FileChannel local, long size, TransferListener listener) throws IOException {
+  /**
+   * Writes one range of a local file as a file of its own (a part of a chunked upload), mode 0600,
+   * adding what it reads to {@code digest}.
+   *
+   * @return null when the part arrived complete, else why it did not
+   * @throws IOException when the channel broke; the sink is unusable
+   */
+  Exception sendPart(List<String> directory, String name, FileChannel local, long offset, long length,
+      dev.scpsync.transport.LocalSha256 digest, TransferListener listener) throws IOException {
+    Exception notThere = enter(directory);
+    if (notThere != null) {
+      return notThere;
+    }
+    out.write(ScpMessages.file(0600, length, name));
+    out.flush();
+    Exception refused = refusal(() -> ScpMessages.readAck(replies));
+    if (refused != null) {
+      reusable = false;
+      return refused;
+    }
+    String localProblem = copy(local, offset, length, false, digest, listener);
+    out.write(localProblem == null ? ScpMessages.OK : ScpMessages.error(localProblem));
+    out.flush();
+    refused = refusal(() -> ScpMessages.readAck(replies));
+    if (refused != null) {
+      reusable = false;
+      return refused;
+    }
+    return localProblem == null ? null : new IOException(localProblem);
+  }
+
+  /**
+   * Streams exactly {@code size} bytes from {@code offset}; returns a problem with the local file,
+   * or null. {@code whole}: the range is the whole file, which must not have grown.
+   */
+  private String copy(FileChannel local, long offset, long size, boolean whole, dev.scpsync.transport.LocalSha256 digest,
+      TransferListener listener) throws IOException {
     long sent = 0;
     String problem = null;
     while (sent < size) {
@@ -147,7 +182,10 @@ final class ScpSink implements Closeable {
       int n = 0;
       if (problem == null) {
         try {
-          n = readFully(local);
+          n = readFully(local, offset + sent);
+          if (digest != null) {
+            digest.update(buffer.array(), 0, n);
+          }
           if (n < buffer.limit()) {
             problem = "local file shrank while being sent";
           }
@@ -163,9 +201,9 @@ final class ScpSink implements Closeable {
       sent += buffer.limit();
       listener.bytes(buffer.limit());
     }
-    if (problem == null) {
+    if (problem == null && whole) {
       try {
-        if (local.read(ByteBuffer.allocate(1)) > 0) {
+        if (local.read(ByteBuffer.allocate(1), offset + size) > 0) {
           problem = "local file grew while being sent";
         }
       } catch (IOException e) {
@@ -175,8 +213,8 @@ final class ScpSink implements Closeable {
     return problem;
   }
 
-  private int readFully(FileChannel local) throws IOException {
-    while (buffer.hasRemaining() && local.read(buffer) >= 0) {
+  private int readFully(FileChannel local, long position) throws IOException {
+    while (buffer.hasRemaining() && local.read(buffer, position + buffer.position()) >= 0) {
       // keep reading: a file channel may return short counts
     }
     return buffer.position();

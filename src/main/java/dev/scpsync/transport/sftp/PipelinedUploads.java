@@ -1,5 +1,7 @@
 package dev.scpsync.transport.sftp;
 
+import static dev.scpsync.transport.sftp.SftpReplies.typeOf;
+
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;
@@ -202,15 +204,6 @@ final class PipelinedUploads {
         error = new SftpException(code, step + ": " + reply.getString());
       }
     }
-  }
-
-  /** Reads length, type and id; leaves the buffer at the type-specific payload. */
-  private static int typeOf(Buffer reply) {
-    reply.rpos(0);
-    reply.getInt();
-    int type = reply.getUByte();
-    reply.getInt();
-    return type;
   }
 
   private static SftpException statusError(Buffer reply, String context) {

@@ -63,6 +63,7 @@ public final class SftpRemote implements Remote {
   private static final int PARALLEL = 32;
   private static final int SMALL_FILE_CHANNELS = 2;
   private static final int SMALL_FILES_PER_EXTRA_CHANNEL = 500;
+  private static final int LARGE_FILES_AT_ONCE = 4;
 
   private final ClientSession session;
   private final SftpClient sftp;
@@ -73,6 +74,7 @@ public final class SftpRemote implements Remote {
   private final OpenSSHPosixRenameExtension posixRename;
   private final OpenSSHFsyncExtension fsync;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final java.util.concurrent.Semaphore largeFiles = new java.util.concurrent.Semaphore(LARGE_FILES_AT_ONCE);
 
   /**
    * Uses an open SFTP client of a session (opening it is where a server without the subsystem
@@ -211,7 +213,7 @@ public final class SftpRemote implements Remote {
     return runAll(tasks);
   }
 
-  private static Attributes attributesOf(Entry e) {
+  static Attributes attributesOf(Entry e) {
     FileTime mtime = FileTime.from(e.mtime());
     Attributes attrs = new Attributes().perms(e.mode());
     attrs.setModifyTime(mtime);
@@ -296,6 +298,12 @@ public final class SftpRemote implements Remote {
 
   @Override
   public void upload(List<FileTransfer> files, TransferListener listener) throws IOException {
+    upload(files, listener, dev.scpsync.transport.Chunking.defaults());
+  }
+
+  @Override
+  public void upload(List<FileTransfer> files, TransferListener listener, dev.scpsync.transport.Chunking chunking)
+      throws IOException {
     // Small files go through one pipelined stream of requests when the server speaks v3 with
     // posix-rename (OpenSSH); large files and other servers use the blocking API on a few threads.
     boolean pipeline = sftp.getVersion() == SftpConstants.SFTP_V3 && posixRename != null && sftp instanceof RawSftpClient;
@@ -308,11 +316,17 @@ public final class SftpRemote implements Remote {
         small.add(f);
         continue;
       }
+      boolean chunked = chunking.chunked(f.entry().size()) && sftp instanceof RawSftpClient;
       tasks.add(() -> {
         try {
-          uploadOne(f, listener);
+          if (!chunked) {
+            uploadOne(f, listener);
+          } else if (!uploadChunked(f, listener, chunking)) {
+            listener.unverified(f);
+          }
           listener.done(f);
-        } catch (SftpException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+        } catch (SftpException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException
+            | dev.scpsync.transport.ContentMismatch e) {
           listener.failed(f, e);
         }
         return null;
@@ -361,6 +375,26 @@ public final class SftpRemote implements Remote {
       for (SftpClient client : extra) {
         client.close();
       }
+    }
+  }
+
+  /**
+   * One large file in chunks. At most {@link #LARGE_FILES_AT_ONCE} at a time: they share one
+   * channel, so more would not be faster, only hold more write buffers.
+   */
+  private boolean uploadChunked(FileTransfer f, TransferListener listener, dev.scpsync.transport.Chunking chunking)
+      throws IOException {
+    try {
+      largeFiles.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted before uploading " + f.entry().path());
+    }
+    try {
+      return new ChunkedSftpUpload(sftp, session, this::remote, writeSize, fsync, this::renameOver, chunking)
+          .upload(f, listener);
+    } finally {
+      largeFiles.release();
     }
   }
 

@@ -1,0 +1,342 @@
+package dev.scpsync.transport.sftp;
+
+import dev.scpsync.transport.ChunkJournal;
+import dev.scpsync.transport.Chunking;
+import dev.scpsync.transport.ContentMismatch;
+import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.LocalSha256;
+import dev.scpsync.transport.PartialUpload;
+import dev.scpsync.transport.RemoteHashes;
+import dev.scpsync.transport.ResumeDecision;
+import dev.scpsync.transport.TempNames;
+import dev.scpsync.transport.TransferListener;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
+import org.apache.sshd.sftp.client.RawSftpClient;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClient.Attributes;
+import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
+import org.apache.sshd.sftp.client.SftpClient.OpenMode;
+import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHFsyncExtension;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One large file over SFTP, in chunks written at their offsets into one temporary file, resumable
+ * from the last chunk the server confirmed, and checked end to end before the rename.
+ *
+ * <p>Writes are pipelined by hand (about {@link #WINDOW_BYTES} in flight) rather than through MINA's async
+ * stream, because a chunk counts as confirmed only when the server acknowledged every write up to
+ * its end, and the stream does not say when that is. What a cut link costs is therefore bounded:
+ * the unconfirmed rest of one chunk plus the window.
+ *
+ * <p>Before resuming, the part already on the server is checked: its SHA-256 (computed there with
+ * {@code head -c N | sha256sum}) must equal that of the same local prefix; without exec, the size
+ * must cover the confirmed chunks and the last of them is sent again. A part that fails either
+ * check is removed and the upload starts over. After the last write, the server's SHA-256 of the
+ * temporary file must equal the one computed while reading, else the file is sent once more from
+ * zero; where the server cannot hash, the file is reported unverified.
+ */
+final class ChunkedSftpUpload {
+  private static final Logger log = LoggerFactory.getLogger(ChunkedSftpUpload.class);
+  /**
+   * Bytes of writes in flight for one file (16 writes of OpenSSH's 255 KiB; more, smaller ones on
+   * servers with a lower write limit): keeps a fast link busy, and bounds what a cut costs.
+   */
+  static final int WINDOW_BYTES = 16 * 255 * 1024;
+
+  /** Puts a finished temporary file over its final path. */
+  interface Placement {
+    void renameOver(String from, String to) throws IOException;
+  }
+
+  /** How an attempt ended. */
+  enum Verdict { VERIFIED, UNVERIFIED, MISMATCH }
+
+  /** Where an attempt starts: an open handle, the offset, and the digest of what lies before it. */
+  private record Start(String temp, CloseableHandle handle, long offset, LocalSha256 digest) {}
+
+  /** A write sent and not yet acknowledged. */
+  private record Pending(int id, long end, int length) {}
+
+  private final SftpClient sftp;
+  private final ClientSession session;
+  private final UnaryOperator<String> remote;
+  private final int writeSize;
+  private final OpenSSHFsyncExtension fsync;
+  private final Placement placement;
+  private final long chunk;
+  private final ChunkJournal journal;
+
+  ChunkedSftpUpload(SftpClient sftp, ClientSession session, UnaryOperator<String> remote, int writeSize,
+      OpenSSHFsyncExtension fsync, Placement placement, Chunking chunking) {
+    this.sftp = sftp;
+    this.session = session;
+    this.remote = remote;
+    this.writeSize = writeSize;
+    this.fsync = fsync;
+    this.placement = placement;
+    this.chunk = chunking.chunkSize();
+    this.journal = chunking.journal();
+  }
+
+  /**
+   * Uploads one file and puts it in place.
+   *
+   * @return whether the remote's SHA-256 confirmed it ({@code false}: the server cannot hash)
+   * @throws ContentMismatch when two transfers in a row arrived different from the source
+   * @throws SftpException when the server refused a step for this file
+   * @throws NoSuchFileException when the local file vanished or changed while being sent
+   * @throws IOException when the session was lost; the part and its journal row stay for a resume
+   */
+  boolean upload(FileTransfer f, TransferListener listener) throws IOException {
+    Verdict v = attempt(f, listener, true);
+    if (v == Verdict.MISMATCH) {
+      log.error("{}: SHA-256 on the remote differs from what was sent; sending it again from the start", f.entry().path());
+      v = attempt(f, listener, false);
+    }
+    if (v == Verdict.MISMATCH) {
+      log.error("{}: SHA-256 mismatch again; giving up on this file", f.entry().path());
+      throw new ContentMismatch(f.entry().path());
+    }
+    return v == Verdict.VERIFIED;
+  }
+
+  private Verdict attempt(FileTransfer f, TransferListener listener, boolean mayResume) throws IOException {
+    long size = f.entry().size();
+    try (FileChannel local = FileChannel.open(f.local(), StandardOpenOption.READ)) {
+      if (local.size() != size) {
+        throw changed(f, "now " + local.size() + " bytes, " + size + " when scanned");
+      }
+      Start start = mayResume ? resume(f, local) : null;
+      if (start == null) {
+        start = fresh(f);
+      }
+      String localHex;
+      long t0 = System.nanoTime();
+      try {
+        localHex = send(f, local, start, listener);
+        log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
+        sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
+        if (fsync != null) {
+          fsync.fsync(start.handle());
+        }
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(start.handle());
+        throw e;
+      }
+      start.handle().close();
+      long t1 = System.nanoTime();
+      Verdict v = verifyAndPlace(f, start.temp(), localHex);
+      log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
+      return v;
+    }
+  }
+
+  /** Where an interrupted upload of this file can go on, or null to start afresh. */
+  private Start resume(FileTransfer f, FileChannel local) throws IOException {
+    String path = f.entry().path();
+    switch (ResumeDecision.of(journal, f, chunk)) {
+      case ResumeDecision.Fresh fresh -> {
+        return null;
+      }
+      case ResumeDecision.StartOver over -> {
+        log.warn("{}: starting over: {}", path, over.reason());
+        abandon(over.stale());
+        return null;
+      }
+      case ResumeDecision.Resume r -> {
+        return resumeFrom(r.from(), local);
+      }
+    }
+  }
+
+  private Start resumeFrom(PartialUpload part, FileChannel local) throws IOException {
+    String path = part.path();
+    String temp = remote.apply(part.tempPath());
+    long confirmed = part.confirmedBytes();
+    Attributes there = SftpLister.lstatOrNull(sftp, temp);
+    if (there == null || !there.isRegularFile() || there.getSize() < confirmed) {
+      log.warn("{}: starting over: the interrupted upload's part {} is {}", path, part.tempName(),
+          there == null ? "gone" : "shorter than its " + confirmed + " confirmed bytes");
+      abandon(part);
+      return null;
+    }
+    LocalSha256 prefix = LocalSha256.ofPrefix(local, confirmed);
+    if (part.prefixSha256() != null && !part.prefixSha256().equals(prefix.hex())) {
+      log.warn("{}: starting over: the source's first {} bytes changed since the interrupted upload", path, confirmed);
+      abandon(part);
+      return null;
+    }
+    long offset;
+    Optional<String> remotePrefix = hashOnServer(temp, confirmed);
+    if (remotePrefix.isPresent()) {
+      if (!remotePrefix.get().equals(prefix.hex())) {
+        log.warn("{}: starting over: the part on the remote is not what was sent (SHA-256 of its first {} bytes differs)",
+            path, confirmed);
+        abandon(part);
+        return null;
+      }
+      offset = confirmed;
+    } else {
+      // The server cannot hash: its size covers the confirmed chunks; send the last one again
+      // rather than trust a tail that a crash may have torn.
+      offset = Math.max(0, (part.chunksConfirmed() - 1) * chunk);
+      prefix = LocalSha256.ofPrefix(local, offset);
+    }
+    CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write));
+    log.info("{}: resuming at byte {} of {} (chunk {} of {}; part {})", path, offset, part.sourceSize(),
+        offset / chunk, Chunking.chunks(part.sourceSize(), chunk), remotePrefix.isPresent() ? "verified by SHA-256" : "checked by size");
+    return new Start(temp, handle, offset, prefix);
+  }
+
+  private Start fresh(FileTransfer f) throws IOException {
+    String tempPath = TempNames.beside(f.entry().path());
+    String temp = remote.apply(tempPath);
+    CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
+    journal.begin(new PartialUpload(f.entry().path(), tempPath.substring(tempPath.lastIndexOf('/') + 1),
+        f.entry().size(), f.entry().mtime(), null, chunk, 0));
+    return new Start(temp, handle, 0, LocalSha256.start());
+  }
+
+  /**
+   * Sends the file from the start's offset with up to {@link #WINDOW_BYTES} in flight, confirming
+   * each chunk to the journal once every write up to its end is acknowledged.
+   *
+   * @return the hex SHA-256 of the whole file as read
+   */
+  private String send(FileTransfer f, FileChannel local, Start start, TransferListener listener) throws IOException {
+    RawSftpClient raw = (RawSftpClient) sftp;
+    String path = f.entry().path();
+    long size = f.entry().size();
+    byte[] handle = start.handle().getIdentifier();
+    LocalSha256 digest = start.digest();
+    Deque<Pending> inFlight = new ArrayDeque<>();
+    Map<Long, String> prefixHashes = new HashMap<>();
+    ByteBuffer buf = ByteBuffer.allocate(writeSize);
+    long position = start.offset();
+    long confirmed = position / chunk;
+    int window = Math.max(4, WINDOW_BYTES / writeSize);
+    try {
+      while (position < size || !inFlight.isEmpty()) {
+        while (position < size && inFlight.size() < window) {
+          long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
+          int length = (int) Math.min(writeSize, chunkEnd - position);
+          readFully(f, local, buf, position, length);
+          digest.update(buf.array(), 0, length);
+          Buffer write = new ByteArrayBuffer(length + handle.length + 32, false);
+          write.putBytes(handle);
+          write.putLong(position);
+          write.putBytes(buf.array(), 0, length);
+          int id = raw.write(SftpConstants.SSH_FXP_WRITE, write).getId();
+          position += length;
+          if (position == chunkEnd) {
+            prefixHashes.put(Chunking.chunks(position, chunk), digest.hex());
+          }
+          inFlight.add(new Pending(id, position, length));
+        }
+        Pending oldest = inFlight.poll();
+        SftpException refused = SftpReplies.error(raw.receive(oldest.id()), "write at " + (oldest.end() - oldest.length()));
+        if (refused != null) {
+          throw refused;
+        }
+        listener.bytes(oldest.length());
+        long chunks = oldest.end() == size ? Chunking.chunks(size, chunk) : oldest.end() / chunk;
+        if (chunks > confirmed) {
+          confirmed = chunks;
+          journal.confirmed(path, chunks, prefixHashes.remove(chunks));
+        }
+      }
+    } catch (SftpException | NoSuchFileException e) {
+      drain(raw, inFlight);
+      throw e;
+    }
+    if (local.size() != size) {
+      throw changed(f, "grew while being sent");
+    }
+    return digest.hex();
+  }
+
+  /** Reads the replies still owed after a failed write, so the channel stays in step. */
+  private static void drain(RawSftpClient raw, Deque<Pending> inFlight) throws IOException {
+    for (Pending p : inFlight) {
+      raw.receive(p.id());
+    }
+    inFlight.clear();
+  }
+
+  private static void readFully(FileTransfer f, FileChannel local, ByteBuffer buf, long position, int length) throws IOException {
+    buf.clear().limit(length);
+    while (buf.hasRemaining()) {
+      if (local.read(buf, position + buf.position()) < 0) {
+        throw changed(f, "shrank while being sent");
+      }
+    }
+  }
+
+  private Verdict verifyAndPlace(FileTransfer f, String temp, String localHex) throws IOException {
+    Optional<String> remoteHex = hashOnServer(temp, -1);
+    if (remoteHex.isPresent() && !remoteHex.get().equals(localHex)) {
+      journal.finish(f.entry().path());
+      removeQuietly(temp);
+      return Verdict.MISMATCH;
+    }
+    placement.renameOver(temp, remote.apply(f.entry().path()));
+    journal.finish(f.entry().path());
+    return remoteHex.isPresent() ? Verdict.VERIFIED : Verdict.UNVERIFIED;
+  }
+
+  /** The server's SHA-256 of a file or prefix; a file it cannot read hashes to nothing we sent. */
+  private Optional<String> hashOnServer(String path, long prefix) throws IOException {
+    try {
+      return RemoteHashes.sha256Of(session, path, prefix);
+    } catch (IOException e) {
+      if (!session.isOpen()) {
+        throw e;
+      }
+      log.debug("cannot hash {} on the server: {}", path, e.getMessage());
+      return Optional.of("unreadable");
+    }
+  }
+
+  /** Forgets an interrupted upload and removes its part. */
+  private void abandon(PartialUpload stale) {
+    journal.finish(stale.path());
+    removeQuietly(remote.apply(stale.tempPath()));
+  }
+
+  private void removeQuietly(String path) {
+    try {
+      sftp.remove(path);
+    } catch (IOException ignored) {
+      // gone already, or left for the next run's cleanup of our temp names
+    }
+  }
+
+  private static void closeQuietly(CloseableHandle handle) {
+    try {
+      handle.close();
+    } catch (IOException ignored) {
+      // the failure that got us here is the one reported
+    }
+  }
+
+  private static NoSuchFileException changed(FileTransfer f, String how) {
+    return new NoSuchFileException(f.local().toString(), null, "changed while being sent (" + how + ")");
+  }
+}

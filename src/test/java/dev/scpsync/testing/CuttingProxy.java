@@ -1,0 +1,142 @@
+package dev.scpsync.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP proxy on loopback in front of a test server that counts the bytes a client sends and can
+ * cut a connection after a given number of them, as a dropped link would: both sockets are closed
+ * abruptly mid-stream. Loopback only; the machine's own network is never shaped.
+ */
+public final class CuttingProxy implements AutoCloseable {
+  private final ServerSocket listener;
+  private final int targetPort;
+  private final AtomicLong upstream = new AtomicLong();
+  private final AtomicLong cutAfter = new AtomicLong(-1);
+  private final AtomicInteger cuts = new AtomicInteger();
+  private final List<Socket> open = new CopyOnWriteArrayList<>();
+  private final Thread acceptor;
+
+  private CuttingProxy(ServerSocket listener, int targetPort) {
+    this.listener = listener;
+    this.targetPort = targetPort;
+    this.acceptor = Thread.ofVirtual().name("cutting-proxy").start(this::accept);
+  }
+
+  /** Listens on a free loopback port and forwards every connection to {@code targetPort}. */
+  public static CuttingProxy to(int targetPort) throws IOException {
+    ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    return new CuttingProxy(s, targetPort);
+  }
+
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  /** Bytes clients sent through the proxy so far (SSH framing included). */
+  public long upstreamBytes() {
+    return upstream.get();
+  }
+
+  /** How many connections were cut. */
+  public int cuts() {
+    return cuts.get();
+  }
+
+  /**
+   * Cuts the connection that carries the {@code bytes}-th client byte from now on (once); the
+   * next connection goes through untouched unless armed again.
+   */
+  public void cutAfter(long bytes) {
+    cutAfter.set(upstream.get() + bytes);
+  }
+
+  /** A copy of a server's known_hosts that names the proxy's port instead of the server's. */
+  public Path knownHosts(Path serverKnownHosts, Path dir) throws IOException {
+    String text = Files.readString(serverKnownHosts, StandardCharsets.UTF_8)
+        .replace("]:" + targetPort + " ", "]:" + port() + " ");
+    Path copy = dir.resolve("known_hosts-proxy-" + port());
+    Files.writeString(copy, text);
+    return copy;
+  }
+
+  private void accept() {
+    while (!listener.isClosed()) {
+      try {
+        Socket client = listener.accept();
+        Socket server = new Socket();
+        server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5000);
+        open.add(client);
+        open.add(server);
+        Thread.ofVirtual().start(() -> pump(client, server, true));
+        Thread.ofVirtual().start(() -> pump(server, client, false));
+      } catch (IOException e) {
+        return; // closed
+      }
+    }
+  }
+
+  private void pump(Socket from, Socket to, boolean fromClient) {
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        if (fromClient) {
+          long limit = cutAfter.get();
+          long before = upstream.get();
+          if (limit >= 0 && before + n >= limit) {
+            int pass = (int) Math.max(0, limit - before);
+            out.write(buf, 0, pass);
+            upstream.addAndGet(pass);
+            cutAfter.set(-1);
+            cuts.incrementAndGet();
+            from.setSoLinger(true, 0); // RST, as a dropped link looks to the client
+            from.close();
+            to.close();
+            return;
+          }
+          upstream.addAndGet(n);
+        }
+        out.write(buf, 0, n);
+      }
+    } catch (IOException e) {
+      // one side closed: close the other
+    } finally {
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // already closed
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    listener.close();
+    for (Socket s : open) {
+      closeQuietly(s);
+    }
+    try {
+      acceptor.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -8,6 +8,7 @@ import dev.scpsync.plan.SyncInputs;
 import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.SyncedFile;
 import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
@@ -100,7 +101,9 @@ final class HintedSync {
     }
     listener.planned(plan.plan());
     try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
-      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root), listener, recorder);
+      // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
+      Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()));
+      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking), listener, recorder);
       executor.execute(plan);
       problems.addAll(executor.problems());
       return PushJob.result(plan, remote, false, executor, problems, start);

@@ -141,6 +141,7 @@ class WatchScenariosTest {
   void aRenamedFileIsARemoteRenameNotASecondUpload() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.createDirectories(src.resolve("docs"));
+    Files.createDirectories(src.resolve("archive"));
     Files.writeString(src.resolve("docs/report-draft.txt"), "quarterly numbers\n".repeat(1_000));
     TestServer.Location remote = sftp.location(tmp, "dest");
     try (WatchRun watch = watch(sftp, src, remote, "--delete")) {
@@ -154,6 +155,14 @@ class WatchScenariosTest {
       awaitSameTree(src, remote);
       assertThat(Files.getAttribute(after, "unix:ino")).as("renamed, not sent again").isEqualTo(inode);
       await().atMost(DEADLINE).untilAsserted(() -> assertThat(watch.out()).contains("1 renamed"));
+
+      // And on to another directory that the remote already has.
+      Files.move(src.resolve("docs/report-final.txt"), src.resolve("archive/report-2024.txt"));
+      Path moved = remote.onDisk().resolve("archive/report-2024.txt");
+      await().atMost(DEADLINE).until(() -> Files.exists(moved) && !Files.exists(after));
+      awaitSameTree(src, remote);
+      assertThat(Files.getAttribute(moved, "unix:ino")).as("moved, not sent again").isEqualTo(inode);
+      await().atMost(DEADLINE).untilAsserted(() -> assertThat(watch.out()).containsPattern("(?s)1 renamed.*1 renamed"));
       assertThat(watch.filesSynced()).as(watch.toString()).isZero();
       assertThat(watch.stop()).as(watch.toString()).isZero();
     }
@@ -178,6 +187,15 @@ class WatchScenariosTest {
       awaitSameTree(src, remote);
       assertThat(inodes(after, sample)).as("renamed, not sent again").isEqualTo(inodes);
       await().atMost(DEADLINE).untilAsserted(() -> assertThat(watch.out()).contains("1 renamed"));
+
+      // Renaming the parent in place moves the 1,000 files once more.
+      Files.move(src.resolve("archive"), src.resolve("old-archive"));
+      Path again = remote.onDisk().resolve("old-archive/photos-2024");
+      await().atMost(DEADLINE).until(() ->
+          Files.exists(again.resolve("img-999.txt")) && !Files.exists(remote.onDisk().resolve("archive")));
+      awaitSameTree(src, remote);
+      assertThat(inodes(again, sample)).as("renamed again, not sent again").isEqualTo(inodes);
+      await().atMost(DEADLINE).untilAsserted(() -> assertThat(watch.out()).containsPattern("(?s)1 renamed.*1 renamed"));
       assertThat(watch.filesSynced()).as(watch.toString()).isZero();
       assertThat(watch.stop()).as(watch.toString()).isZero();
     }
@@ -223,6 +241,13 @@ class WatchScenariosTest {
       // Another editor's habit: a "~" temp next to the file.
       saveLikeAnEditor(notes, src.resolve("notes.txt.tmp~"), "final text\n");
       assertSentOnce(watch, src, remote, notes, "final text\n", "after-tilde");
+
+      // vim with backupcopy=no: the file becomes its backup, a new file is written, the backup goes.
+      Path backup = src.resolve("notes.txt~");
+      Files.move(notes, backup);
+      Files.writeString(notes, "final text, one more fix\n");
+      Files.delete(backup);
+      assertSentOnce(watch, src, remote, notes, "final text, one more fix\n", "after-backup");
 
       assertThat(watch.stop()).as(watch.toString()).isZero();
     } finally {
@@ -283,7 +308,7 @@ class WatchScenariosTest {
       Path src = Files.createDirectories(tmp.resolve("src"));
       Files.writeString(src.resolve("edited.txt"), "before the outage\n");
       Files.writeString(src.resolve("doomed.txt"), "deleted during the outage\n");
-      Files.writeString(src.resolve("kept.txt"), "untouched\n");
+      Files.writeString(src.resolve("mode.txt"), "its mode, then its name change during the outage\n");
       Files.createDirectories(src.resolve("old-dir/inner"));
       Files.writeString(src.resolve("old-dir/inner/x.txt"), "a directory removed during the outage\n");
       TestServer.Location remote = own.location(tmp, "dest");
@@ -298,7 +323,8 @@ class WatchScenariosTest {
               Files.writeString(made.resolve("deep.txt"), "in a directory made during the outage\n");
             },
             () -> deleteTree(src.resolve("old-dir")),
-            () -> Files.setPosixFilePermissions(src.resolve("kept.txt"), PosixFilePermissions.fromString("rw-------")),
+            () -> Files.setPosixFilePermissions(src.resolve("mode.txt"), PosixFilePermissions.fromString("rw-------")),
+            () -> Files.move(src.resolve("mode.txt"), src.resolve("renamed.txt")),
             () -> Files.writeString(src.resolve("edited.txt"), "edited twice while the server was down\n"));
         // The outage of the scenario: ten seconds, the changes spread over it.
         Instant start = Instant.now();

@@ -24,6 +24,7 @@ final class WatchRun implements AutoCloseable {
 
   /** One batch's line; a target prefix may come before it. */
   private static final Pattern SYNCED = Pattern.compile("synced (\\d+) files \\(");
+  private static final Pattern RENAMED = Pattern.compile("synced .*, (\\d+) renamed in ");
 
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
@@ -60,13 +61,22 @@ final class WatchRun implements AutoCloseable {
     return filesSyncedIn(out());
   }
 
+  /** Remote renames done by the batches reported so far (the initial reconcile not counted). */
+  int renamed() {
+    return sum(RENAMED, out());
+  }
+
   /** Files sent by the batches reported in a piece of watch output. */
   static int filesSyncedIn(String output) {
-    int files = 0;
-    for (Matcher m = SYNCED.matcher(output); m.find(); ) {
-      files += Integer.parseInt(m.group(1));
+    return sum(SYNCED, output);
+  }
+
+  private static int sum(Pattern counter, String output) {
+    int total = 0;
+    for (Matcher m = counter.matcher(output); m.find(); ) {
+      total += Integer.parseInt(m.group(1));
     }
-    return files;
+    return total;
   }
 
   /** Interrupts the watch as a signal would stop it, and returns its exit code. */

@@ -7,14 +7,11 @@ import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,45 +40,8 @@ class WatchCommandTest {
     server.close();
   }
 
-  /** A watch running on its own thread, as `scpsync watch` would in a terminal. */
-  private final class Watch implements AutoCloseable {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    private final Thread thread;
-    private volatile int exitCode = -1;
-
-    Watch(TestServer target, Path src, String remotePath, String... extra) {
-      List<String> args = CliRun.args("watch", src, target.target(remotePath), target.cliOptions(),
-          "--state-dir", tmp.resolve("state"), List.of(extra));
-      thread = Thread.ofPlatform().name("watch-under-test").start(() -> exitCode =
-          Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)));
-      await().atMost(DEADLINE).until(() -> out().contains("watching for changes") || !thread.isAlive());
-      assertThat(thread.isAlive()).as("the watch started: %s", this).isTrue();
-    }
-
-    String out() {
-      return out.toString();
-    }
-
-    /** Interrupts the watch as a signal would stop it, and returns its exit code. */
-    int stop() throws InterruptedException {
-      thread.interrupt();
-      thread.join(DEADLINE.toMillis());
-      assertThat(thread.isAlive()).as("the watch stopped: %s", this).isFalse();
-      return exitCode;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      if (thread.isAlive()) {
-        stop();
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
-    }
+  private WatchRun watch(TestServer target, Path src, String remotePath, String... extra) {
+    return WatchRun.start(target, src, remotePath, tmp.resolve("state"), extra);
   }
 
   @Test
@@ -89,7 +49,7 @@ class WatchCommandTest {
     Path src = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(src.resolve("before.txt"), "there before the watch\n");
     TestServer.Location remote = server.location(tmp, "dest");
-    try (Watch watch = new Watch(server, src, remote.remotePath(), "--delete")) {
+    try (WatchRun watch = watch(server, src, remote.remotePath(), "--delete")) {
       assertThat(remote.onDisk().resolve("before.txt")).as("initial reconcile").hasContent("there before the watch");
 
       Files.writeString(src.resolve("new.txt"), "hello\n");
@@ -121,7 +81,7 @@ class WatchCommandTest {
       Files.writeString(photos.resolve("img-" + i + ".txt"), "image " + i + "\n");
     }
     TestServer.Location remote = server.location(tmp, "dest");
-    try (Watch watch = new Watch(server, src, remote.remotePath(), "--delete")) {
+    try (WatchRun watch = watch(server, src, remote.remotePath(), "--delete")) {
       Path before = remote.onDisk().resolve("photos/img-7.txt");
       assertThat(before).as("initial reconcile").hasContent("image 7");
       Object inode = Files.getAttribute(before, "unix:ino");
@@ -146,7 +106,7 @@ class WatchCommandTest {
       Files.writeString(photos.resolve("img-" + i + ".txt"), "image " + i + "\n");
     }
     TestServer.Location remote = server.location(tmp, "dest");
-    try (Watch watch = new Watch(server, src, remote.remotePath())) {
+    try (WatchRun watch = watch(server, src, remote.remotePath())) {
       Object inode = Files.getAttribute(remote.onDisk().resolve("photos/img-3.txt"), "unix:ino");
       Path outside = tmp.resolve("outside");
       Files.move(photos, outside);
@@ -169,7 +129,7 @@ class WatchCommandTest {
       Path src = Files.createDirectories(tmp.resolve("src"));
       Files.writeString(src.resolve("one.txt"), "one\n");
       TestServer.Location remote = own.location(tmp, "dest");
-      try (Watch watch = new Watch(own, src, remote.remotePath(), "--delete")) {
+      try (WatchRun watch = watch(own, src, remote.remotePath(), "--delete")) {
         own.openssh().stop(); // drops the session
         Files.writeString(src.resolve("two.txt"), "made while the server was down\n");
         await().atMost(DEADLINE).until(() -> watch.toString().contains("reconnecting in"));
@@ -189,33 +149,12 @@ class WatchCommandTest {
   void sigtermEndsAChildWatchCleanlyWithZero() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     TestServer.Location remote = server.location(tmp, "dest");
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        Main.class.getName()));
-    command.addAll(CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
-        "--state-dir", tmp.resolve("state")));
-    Path out = tmp.resolve("child.out");
-    Path err = tmp.resolve("child.err");
-    Process child = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(out).contains("watching for changes"));
+    try (WatchChild child = WatchChild.start(server, src, remote.remotePath(), tmp)) {
       Files.writeString(src.resolve("late.txt"), "sent by the child\n");
       await().atMost(DEADLINE).untilAsserted(() -> assertThat(remote.onDisk().resolve("late.txt")).hasContent("sent by the child"));
 
-      child.destroy(); // SIGTERM
-      assertThat(child.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-      assertThat(child.exitValue()).as(() -> "out:\n" + read(out) + "err:\n" + read(err)).isZero();
+      assertThat(child.terminate(DEADLINE)).as(child::toString).isZero();
       assertThat(Trees.tempFiles(remote.onDisk())).isEmpty();
-    } finally {
-      child.destroyForcibly();
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      return e.toString();
     }
   }
 
@@ -225,7 +164,7 @@ class WatchCommandTest {
     Files.writeString(src.resolve("keep.txt"), "ours\n");
     Files.writeString(src.resolve("edited.txt"), "ours too\n");
     TestServer.Location remote = server.location(tmp, "dest");
-    try (Watch watch = new Watch(server, src, remote.remotePath(), "--verify-every", "1s")) {
+    try (WatchRun watch = watch(server, src, remote.remotePath(), "--verify-every", "1s")) {
       // Behind the watch's back: no local change, so only the periodic reconcile can notice.
       Files.delete(remote.onDisk().resolve("keep.txt"));
       Files.writeString(remote.onDisk().resolve("edited.txt"), "theirs, edited on the server\n");

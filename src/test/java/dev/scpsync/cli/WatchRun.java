@@ -1,0 +1,105 @@
+package dev.scpsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.scpsync.testing.TestServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code scpsync watch} running in-process on its own thread, as it would in a terminal, with its
+ * output captured. {@link #close} stops it if the test did not.
+ */
+final class WatchRun implements AutoCloseable {
+  /** The initial reconcile of a big tree on a loaded machine takes a while. */
+  private static final Duration START_DEADLINE = Duration.ofSeconds(120);
+
+  private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
+
+  /** One batch's line; a target prefix may come before it. */
+  private static final Pattern SYNCED = Pattern.compile("synced (\\d+) files \\(");
+  private static final Pattern RENAMED = Pattern.compile("synced .*, (\\d+) renamed in ");
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private final Thread thread;
+  private volatile int exitCode = -1;
+
+  private WatchRun(List<String> args) {
+    thread = Thread.ofPlatform().name("watch-under-test").start(() -> exitCode =
+        Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)));
+  }
+
+  /**
+   * Starts {@code scpsync watch SRC TARGET --state-dir STATE EXTRA...} against a test server and
+   * returns once it watches (the initial reconcile is done).
+   */
+  static WatchRun start(TestServer target, Path src, String remotePath, Path stateDir, String... extra) {
+    WatchRun run = new WatchRun(CliRun.args("watch", src, target.target(remotePath), target.cliOptions(),
+        "--state-dir", stateDir, List.of(extra)));
+    await().atMost(START_DEADLINE).until(() -> run.out().contains("watching for changes") || !run.thread.isAlive());
+    assertThat(run.thread.isAlive()).as("the watch started: %s", run).isTrue();
+    return run;
+  }
+
+  String out() {
+    return out.toString();
+  }
+
+  String err() {
+    return err.toString();
+  }
+
+  /** Files sent by the batches reported so far (the initial reconcile not counted). */
+  int filesSynced() {
+    return filesSyncedIn(out());
+  }
+
+  /** Remote renames done by the batches reported so far (the initial reconcile not counted). */
+  int renamed() {
+    return sum(RENAMED, out());
+  }
+
+  /** Files sent by the batches reported in a piece of watch output. */
+  static int filesSyncedIn(String output) {
+    return sum(SYNCED, output);
+  }
+
+  private static int sum(Pattern counter, String output) {
+    int total = 0;
+    for (Matcher m = counter.matcher(output); m.find(); ) {
+      total += Integer.parseInt(m.group(1));
+    }
+    return total;
+  }
+
+  /** Interrupts the watch as a signal would stop it, and returns its exit code. */
+  int stop() throws InterruptedException {
+    thread.interrupt();
+    thread.join(STOP_DEADLINE.toMillis());
+    assertThat(thread.isAlive()).as("the watch stopped: %s", this).isFalse();
+    return exitCode;
+  }
+
+  @Override
+  public void close() {
+    if (thread.isAlive()) {
+      try {
+        stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+  }
+}

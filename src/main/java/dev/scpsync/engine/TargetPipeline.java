@@ -10,6 +10,8 @@ import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.tree.Snapshot;
 import dev.scpsync.watch.DirtyPath;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +47,8 @@ final class TargetPipeline {
   private static final long IDLE_POLL_MS = 100;
   /** At most this many extra waits for the rest of a directory move; see {@link #nextBatch}. */
   private static final int MAX_GATHER_ROUNDS = 4;
+  /** How many hints of a batch are stat'ed to see whether one vanished (a move's first half). */
+  private static final int MAX_VANISHED_CHECKS = 256;
 
   private final WatchTarget target;
   private final Placement placement;
@@ -281,11 +285,13 @@ final class TargetPipeline {
   }
 
   /**
-   * The next batch: waits briefly for hints, then, when they name a subtree (a directory was made,
-   * moved or deleted), waits up to a debounce window a few times more: the other half of a move
-   * may be one window behind, and meeting both halves in one plan turns the move into a rename.
-   * Plain file changes never wait. Empty when there is nothing (or on a stop request); an
-   * interrupt is a stop request.
+   * The next batch: waits briefly for hints, then, when they may be half of a move (a subtree: a
+   * directory was made, moved or deleted; or a path that is gone), waits up to a debounce window a
+   * few times more: the watcher may deliver the other half of a move a moment later, and meeting
+   * both halves in one plan turns the move into a rename. Without the wait, the vanished name
+   * would be deleted remotely (and dropped from the state) before its new name showed up, which
+   * then had to be sent again. Plain writes never wait. Empty when there is nothing (or on a stop
+   * request); an interrupt is a stop request.
    */
   private List<DirtyPath> nextBatch() {
     try {
@@ -294,7 +300,7 @@ final class TargetPipeline {
         batchOldest = pending.takenOldest();
       }
       List<List<DirtyPath>> all = new ArrayList<>(List.of(first));
-      for (int round = 0; round < MAX_GATHER_ROUNDS && !stopping && hasSubtree(all.getLast()); round++) {
+      for (int round = 0; round < MAX_GATHER_ROUNDS && !stopping && mayBeHalfAMove(all.getLast()); round++) {
         List<DirtyPath> more = pending.take(gather.toNanos(), TimeUnit.NANOSECONDS);
         if (more.isEmpty()) {
           break;
@@ -309,8 +315,13 @@ final class TargetPipeline {
     }
   }
 
-  private static boolean hasSubtree(List<DirtyPath> batch) {
-    return batch.stream().anyMatch(DirtyPath::subtree);
+  /** A subtree hint, or a path that no longer exists (looked at for the first few hints only). */
+  private boolean mayBeHalfAMove(List<DirtyPath> batch) {
+    if (batch.stream().anyMatch(DirtyPath::subtree)) {
+      return true;
+    }
+    return batch.stream().limit(MAX_VANISHED_CHECKS).anyMatch(
+        d -> !d.path().isEmpty() && !Files.exists(root.resolve(d.path()), LinkOption.NOFOLLOW_LINKS));
   }
 
   /**

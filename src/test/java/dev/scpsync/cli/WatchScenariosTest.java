@@ -29,7 +29,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,11 +140,9 @@ class WatchScenariosTest {
   /**
    * Twenty renames, within a directory and across directories, each awaited: every one must be a
    * remote rename. Twenty, because whether the two halves of a rename share a batch depends on
-   * timing, and one rename alone would pass most of the time even with the bug below.
+   * timing, and one rename alone would pass most of the time even with the bug this guards: a
+   * rename whose two halves came in two batches became a remote delete plus a second upload.
    */
-  @Disabled("bug: with --delete, a file rename whose delete and create hints are drained into two"
-      + " watcher batches becomes a remote delete plus a full re-upload (WatchJob.nextBatch gathers"
-      + " follow-up batches only for subtree hints); about 1 rename in 20 on a loaded machine")
   @Test
   void renamedFilesAreRemoteRenamesNotSecondUploads() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));

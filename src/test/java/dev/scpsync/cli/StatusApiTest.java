@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,51 +51,35 @@ class StatusApiTest {
     server.close();
   }
 
-  /** A watch with its HTTP server on a free loopback port. */
-  private final class Watch implements AutoCloseable {
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
-    final Thread thread;
-    final URI url;
-    volatile int exitCode = -1;
-
-    Watch(Path src, TestServer.Location remote, String... extra) {
-      List<String> args = CliRun.args("watch", src, server.target(remote.remotePath()), server.cliOptions(),
-          "--state-dir", tmp.resolve("state"), "--http", "127.0.0.1:0", List.of(extra));
-      thread = Thread.ofPlatform().start(() -> exitCode =
-          Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)));
-      await().atMost(DEADLINE).until(() -> out.toString().contains("watching for changes") || !thread.isAlive());
-      Matcher m = Pattern.compile("dashboard: (http://\\S+)").matcher(out.toString());
-      assertThat(m.find()).as("the URL is printed: %s", this).isTrue();
-      url = URI.create(m.group(1));
-    }
-
+  /** A watch with its HTTP server on a free loopback port, and that server's URL. */
+  private record Watch(WatchRun run, URI url) implements AutoCloseable {
     HttpResponse<String> get(String path, String... headers) throws Exception {
       HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(10));
       if (headers.length > 0) {
         b.headers(headers);
       }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Override
-    public void close() throws InterruptedException {
-      thread.interrupt();
-      thread.join(DEADLINE.toMillis());
-      assertThat(thread.isAlive()).isFalse();
+    public void close() {
+      run.close();
     }
+  }
 
-    @Override
-    public String toString() {
-      return "--- out\n" + out + "--- err\n" + err;
-    }
+  private Watch watch(Path src, TestServer.Location remote, String... extra) {
+    WatchRun run = WatchRun.start(server, src, remote.remotePath(), tmp.resolve("state"),
+        CliRun.args("--http", "127.0.0.1:0", List.of(extra)).toArray(String[]::new));
+    Matcher m = Pattern.compile("dashboard: (http://\\S+)").matcher(run.out());
+    assertThat(m.find()).as("the URL is printed: %s", run).isTrue();
+    return new Watch(run, URI.create(m.group(1)));
   }
 
   @Test
   void statusMetricsAndTheEventStreamFollowASync() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     TestServer.Location remote = server.location(tmp, "dest");
-    try (Watch watch = new Watch(src, remote)) {
+    try (Watch watch = watch(src, remote)) {
       List<String> sse = new CopyOnWriteArrayList<>();
       HttpRequest events = HttpRequest.newBuilder(watch.url.resolve("/api/events")).build();
       var stream = http.sendAsync(events, HttpResponse.BodyHandlers.ofLines())
@@ -157,7 +139,7 @@ class StatusApiTest {
     assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(refused.err()).contains("--http-token");
 
-    try (Watch watch = new Watch(src, remote, "--http-token", "s3cret")) {
+    try (Watch watch = watch(src, remote, "--http-token", "s3cret")) {
       for (String route : List.of("/", "/metrics", "/api/status", "/api/events")) {
         assertThat(watch.get(route).statusCode()).as(route + " without a token").isEqualTo(401);
         assertThat(watch.get(route, "Authorization", "Bearer wrong").statusCode()).as(route).isEqualTo(401);

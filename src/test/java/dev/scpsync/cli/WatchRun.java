@@ -41,11 +41,20 @@ final class WatchRun implements AutoCloseable {
    * returns once it watches (the initial reconcile is done).
    */
   static WatchRun start(TestServer target, Path src, String remotePath, Path stateDir, String... extra) {
-    WatchRun run = new WatchRun(CliRun.args("watch", src, target.target(remotePath), target.cliOptions(),
-        "--state-dir", stateDir, List.of(extra)));
-    await().atMost(START_DEADLINE).until(() -> run.out().contains("watching for changes") || !run.thread.isAlive());
+    return start(CliRun.args("watch", src, target.target(remotePath), target.cliOptions(), "--state-dir", stateDir,
+        List.of(extra)), 1);
+  }
+
+  /** Starts a command line that watches {@code targets} targets; returns once each one watches. */
+  static WatchRun start(List<String> args, int targets) {
+    WatchRun run = new WatchRun(args);
+    await().atMost(START_DEADLINE).until(() -> count(run.out(), "watching for changes") >= targets || !run.thread.isAlive());
     assertThat(run.thread.isAlive()).as("the watch started: %s", run).isTrue();
     return run;
+  }
+
+  static int count(String text, String what) {
+    return text.split(Pattern.quote(what), -1).length - 1;
   }
 
   String out() {
@@ -82,6 +91,11 @@ final class WatchRun implements AutoCloseable {
   /** Interrupts the watch as a signal would stop it, and returns its exit code. */
   int stop() throws InterruptedException {
     thread.interrupt();
+    return awaitExit();
+  }
+
+  /** Waits for the watch to end by itself and returns its exit code. */
+  int awaitExit() throws InterruptedException {
     thread.join(STOP_DEADLINE.toMillis());
     assertThat(thread.isAlive()).as("the watch stopped: %s", this).isFalse();
     return exitCode;

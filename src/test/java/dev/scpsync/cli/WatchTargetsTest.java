@@ -7,8 +7,6 @@ import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -31,61 +29,19 @@ class WatchTargetsTest {
 
   @TempDir Path tmp;
 
-  /** A watch of several targets on its own thread, as `scpsync watch` would run in a terminal. */
-  private final class Watch implements AutoCloseable {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-    private final Thread thread;
-    private volatile int exitCode = -1;
-
-    Watch(Path src, List<String> targets, List<TestServer> servers) {
-      List<Object> parts = new ArrayList<>(List.of("watch", src));
-      parts.addAll(targets);
-      for (TestServer s : servers) {
-        parts.addAll(List.of("--known-hosts", s.knownHosts(), "-i", s.userKey()));
-      }
-      parts.addAll(List.of("--no-agent", "-F", "/dev/null", "--state-dir", tmp.resolve("state"), "--delete"));
-      List<String> args = CliRun.args(parts.toArray());
-      thread = Thread.ofPlatform().name("watch-under-test").start(() -> exitCode =
-          Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)));
-      await().atMost(DEADLINE).until(() -> count(out(), "watching for changes") == targets.size() || !thread.isAlive());
-      assertThat(thread.isAlive()).as("the watch started: %s", this).isTrue();
+  /** {@code scpsync watch SRC TARGET... --delete}, trusting and offering the keys of {@code servers}. */
+  private WatchRun watch(Path src, List<String> targets, List<TestServer> servers) {
+    List<Object> parts = new ArrayList<>(List.of("watch", src));
+    parts.addAll(targets);
+    for (TestServer s : servers) {
+      parts.addAll(List.of("--known-hosts", s.knownHosts(), "-i", s.userKey()));
     }
-
-    String out() {
-      return out.toString();
-    }
-
-    String err() {
-      return err.toString();
-    }
-
-    int stop() throws InterruptedException {
-      thread.interrupt();
-      return awaitExit();
-    }
-
-    int awaitExit() throws InterruptedException {
-      thread.join(DEADLINE.toMillis());
-      assertThat(thread.isAlive()).as("the watch stopped: %s", this).isFalse();
-      return exitCode;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      if (thread.isAlive()) {
-        stop();
-      }
-    }
-
-    @Override
-    public String toString() {
-      return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
-    }
+    parts.addAll(List.of("--no-agent", "-F", "/dev/null", "--state-dir", tmp.resolve("state"), "--delete", "--no-http"));
+    return WatchRun.start(CliRun.args(parts.toArray()), targets.size());
   }
 
   private static int count(String text, String what) {
-    return text.split(java.util.regex.Pattern.quote(what), -1).length - 1;
+    return WatchRun.count(text, what);
   }
 
   @Test
@@ -96,7 +52,7 @@ class WatchTargetsTest {
       Files.writeString(src.resolve("before.txt"), "there before\n");
       TestServer.Location a = scpOnly.location(tmp, "a");
       TestServer.Location b = receiver.location(tmp, "b");
-      try (Watch watch = new Watch(src, List.of(scpOnly.target(a.remotePath()), receiver.target(b.remotePath())),
+      try (WatchRun watch = watch(src, List.of(scpOnly.target(a.remotePath()), receiver.target(b.remotePath())),
           List.of(scpOnly, receiver))) {
         Trees.assertSameTree(src, a.onDisk());
         Trees.assertSameTree(src, b.onDisk());
@@ -138,7 +94,7 @@ class WatchTargetsTest {
       TestServer.Location a = revoking.location(tmp, "a");
       TestServer.Location b = steady.location(tmp, "b");
       String revokedTarget = revoking.target(a.remotePath());
-      try (Watch watch = new Watch(src, List.of(revokedTarget, steady.target(b.remotePath())),
+      try (WatchRun watch = watch(src, List.of(revokedTarget, steady.target(b.remotePath())),
           List.of(revoking, steady))) {
         Files.writeString(tmp.resolve("revoking/authorized_keys"), ""); // our key is revoked
         revoking.openssh().stop(); // ... and the session dropped
@@ -162,7 +118,7 @@ class WatchTargetsTest {
     try (TestServer revoking = TestServer.start(ServerKind.OPENSSH_SFTP, tmp.resolve("revoking"))) {
       Path src = Files.createDirectories(tmp.resolve("src"));
       TestServer.Location a = revoking.location(tmp, "a");
-      try (Watch watch = new Watch(src, List.of(revoking.target(a.remotePath())), List.of(revoking))) {
+      try (WatchRun watch = watch(src, List.of(revoking.target(a.remotePath())), List.of(revoking))) {
         Files.writeString(tmp.resolve("revoking/authorized_keys"), "");
         revoking.openssh().stop();
         revoking.openssh().restart();

@@ -118,20 +118,7 @@ final class ScpSink implements Closeable {
       if (timed) {
         ScpMessages.readAck(replies);
       }
-      Exception refused = refusal(() -> ScpMessages.readAck(replies));
-      if (refused != null) {
-        reusable = false;
-        return refused;
-      }
-      String localProblem = copy(local, 0, size, true, null, listener);
-      out.write(localProblem == null ? ScpMessages.OK : ScpMessages.error(localProblem));
-      out.flush();
-      refused = refusal(() -> ScpMessages.readAck(replies));
-      if (refused != null) {
-        reusable = false;
-        return refused;
-      }
-      return localProblem == null ? null : new IOException(localProblem);
+      return content(local, 0, size, true, null, listener);
     } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
       // Only the local open throws these: nothing was sent for this file.
       return e;
@@ -153,12 +140,22 @@ final class ScpSink implements Closeable {
     }
     out.write(ScpMessages.file(0600, length, name));
     out.flush();
+    return content(local, offset, length, false, digest, listener);
+  }
+
+  /**
+   * After a file header: the server's go-ahead, the bytes, our OK (or the local problem), the
+   * server's final ack. Returns null when the file arrived, else why it did not; a refusal by the
+   * server leaves the sink unusable.
+   */
+  private Exception content(FileChannel local, long offset, long length, boolean whole,
+      dev.scpsync.transport.LocalSha256 digest, TransferListener listener) throws IOException {
     Exception refused = refusal(() -> ScpMessages.readAck(replies));
     if (refused != null) {
       reusable = false;
       return refused;
     }
-    String localProblem = copy(local, offset, length, false, digest, listener);
+    String localProblem = copy(local, offset, length, whole, digest, listener);
     out.write(localProblem == null ? ScpMessages.OK : ScpMessages.error(localProblem));
     out.flush();
     refused = refusal(() -> ScpMessages.readAck(replies));

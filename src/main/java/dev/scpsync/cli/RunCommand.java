@@ -102,8 +102,7 @@ final class RunCommand implements Callable<Integer> {
     return switch (config.placement().mode()) {
       case MIRROR -> Placement.mirror(names);
       case SHARD -> Placement.shard(names, config.placement().replicas());
-      case BALANCE -> throw new ErrorReporter.UsageException(config.file()
-          + ": placement.mode balance is not available yet; use mirror or shard");
+      case BALANCE -> Placement.balance(names, "round-robin".equals(config.placement().strategy()));
     };
   }
 

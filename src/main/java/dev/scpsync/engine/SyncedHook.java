@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * placement puts it on. The command is an argument vector, started directly (never through a
  * shell, so no file name is ever parsed as shell syntax); the path, targets and placement come in
  * environment variables: {@code SCPSYNC_PATH} (relative to the source), {@code SCPSYNC_SOURCE},
- * {@code SCPSYNC_TARGETS} (space-separated names), {@code SCPSYNC_PLACEMENT} ({@code mirror} or
- * {@code shard}). Runs one at a time, in order, off the transfer threads; each run's end is a
+ * {@code SCPSYNC_TARGETS} (space-separated names), {@code SCPSYNC_PLACEMENT} ({@code mirror},
+ * {@code shard} or {@code balance}). Runs one at a time, in order, off the transfer threads; each run's end is a
  * {@code hook.on-synced} event (warn with the exit status when it fails).
  *
  * <p>Paths still waiting for some target are remembered up to {@link #MAX_WAITING}; beyond that the
@@ -73,7 +73,7 @@ final class SyncedHook implements Consumer<WatchEvent>, AutoCloseable {
     pb.environment().put("SCPSYNC_PATH", path);
     pb.environment().put("SCPSYNC_SOURCE", source.toString());
     pb.environment().put("SCPSYNC_TARGETS", String.join(" ", targets));
-    pb.environment().put("SCPSYNC_PLACEMENT", placement.isMirror() ? "mirror" : "shard");
+    pb.environment().put("SCPSYNC_PLACEMENT", placement.mode());
     long start = System.nanoTime();
     try {
       Process p = pb.start();

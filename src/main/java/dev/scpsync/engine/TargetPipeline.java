@@ -104,6 +104,14 @@ final class TargetPipeline {
     return target;
   }
 
+  String name() {
+    return name;
+  }
+
+  boolean online() {
+    return health != TargetStatus.Health.OFFLINE && health != TargetStatus.Health.FAILED;
+  }
+
   /** Called from the watcher's thread: queue and return, never block. */
   void offer(List<DirtyPath> hints) {
     pending.add(hints);
@@ -344,10 +352,10 @@ final class TargetPipeline {
         emit(WatchEvent.error(WatchEvent.TARGET_FAILED, name, last.getMessage()));
         return null;
       }
+      health = TargetStatus.Health.OFFLINE; // before the event: its listeners may ask who is online
       if (attempt == 0) {
         emit(WatchEvent.warn(WatchEvent.TARGET_OFFLINE, name, last.getMessage()));
       }
-      health = TargetStatus.Health.OFFLINE;
       Duration delay = backoff.next();
       attempt++;
       log.warn("{}: {}; reconnecting in {} ms", name, last.getMessage(), delay.toMillis());

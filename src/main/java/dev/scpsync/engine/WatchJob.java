@@ -1,6 +1,7 @@
 package dev.scpsync.engine;
 
 import dev.scpsync.state.StateStore;
+import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
@@ -150,8 +151,15 @@ public final class WatchJob {
     Path root = source.toAbsolutePath().normalize();
     Duration gather = clamp(watchOptions.debounce(), Duration.ofMillis(5), Duration.ofMillis(100));
     SyncedHook synced = onSynced.isEmpty() ? null : new SyncedHook(onSynced, placement, root, reporter::event);
-    Reporter hooked = synced == null ? reporter : withEvents(reporter, synced);
     List<TargetPipeline> all = new ArrayList<>();
+    Reporter hooked = withEvents(reporter, event -> {
+      if (placement.balancer() != null) {
+        balance(placement.balancer(), event, all);
+      }
+      if (synced != null) {
+        synced.accept(event);
+      }
+    });
     for (WatchTarget t : targets) {
       AfterSyncHook hook = t.afterSync() == null ? null
           : new AfterSyncHook(connector, t.spec(), t.name(), t.afterSync(), hookDebounce, hooked::event);
@@ -163,13 +171,25 @@ public final class WatchJob {
             listener(reporter));
         StateStore store = StateStore.open(options.stateDir(), root)) {
       List<Remote> remotes = connectAll(all);
+      List<TargetState> states = remotes.stream().map(r -> store.target(r.describe())).toList();
+      if (placement.balancer() != null) {
+        placement.balancer().connect(path -> {
+          for (int i = 0; i < states.size(); i++) {
+            if (states.get(i).get(path).isPresent()) {
+              return all.get(i).name();
+            }
+          }
+          return null;
+        }, name -> all.stream().anyMatch(p -> p.name().equals(name) && p.online()));
+      }
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
         TargetPipeline p = all.get(i);
         Remote remote = remotes.get(i);
+        TargetState state = states.get(i);
         threads.add(Thread.ofPlatform().name("target-" + i).start(() -> {
           try {
-            p.run(remote, store.target(remote.describe()));
+            p.run(remote, state);
           } finally {
             if (all.stream().allMatch(q -> q.failure() != null)) {
               stop(); // nothing left to sync to
@@ -196,6 +216,24 @@ public final class WatchJob {
         .map(p -> p.target().name() + ": " + p.failure().getMessage()).toList();
     if (!failed.isEmpty()) {
       throw new IOException("stopped syncing to " + String.join("; ", failed));
+    }
+  }
+
+  /**
+   * Keeps a balance placement's books: a confirmed upload no longer counts as load; a target that
+   * went offline gives back its unconfirmed files, and every pipeline is told to look at them
+   * again (the ones still online will take them).
+   */
+  private static void balance(BalanceAssigner balancer, WatchEvent event, List<TargetPipeline> pipelines) {
+    switch (event.event()) {
+      case WatchEvent.FILE_UPLOADED -> balancer.confirmed(event.target(), event.path());
+      case WatchEvent.TARGET_OFFLINE, WatchEvent.TARGET_FAILED -> {
+        List<DirtyPath> hints = balancer.release(event.target()).stream().map(DirtyPath::of).toList();
+        if (!hints.isEmpty()) {
+          pipelines.forEach(p -> p.offer(hints));
+        }
+      }
+      default -> { }
     }
   }
 

@@ -131,11 +131,7 @@ class RunCommandTest {
     CliRun run = CliRun.of("run", "--check", "-c", file.toString());
     assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.err()).contains(file + ":4:5: unknown key 'colour'");
-    Path balance = Files.writeString(tmp.resolve("balance.yaml"),
-        "source: .\nplacement: {mode: balance}\ntargets: [{target: 'a:/x'}]\n");
-    CliRun notYet = CliRun.of("run", "--check", "-c", balance.toString());
-    assertThat(notYet.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(notYet.err()).contains("balance is not available yet");
+
   }
 
   @Test
@@ -175,6 +171,63 @@ class RunCommandTest {
       String events = Files.readString(log);
       assertThat(events).containsPattern("\"event\":\"hook.after-sync\",\"target\":\"a\"")
           .containsPattern("\"level\":\"WARN\".*\"event\":\"hook.after-sync\",\"target\":\"b\".*exit");
+    }
+  }
+
+  @Test
+  void balanceDeliversEachFileExactlyOnceGivesTheSlowTargetFewerAndKeepsThatAcrossARestart() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    List<TestServer> servers = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      servers.add(TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("s" + i)));
+    }
+    try (dev.scpsync.testing.CuttingProxy proxy = dev.scpsync.testing.CuttingProxy.to(servers.get(2).port())) {
+      proxy.throttle(20_000); // t3 sits behind a slow link
+      List<TestServer.Location> where = new ArrayList<>();
+      for (TestServer s : servers) {
+        where.add(s.location(tmp, "dest"));
+      }
+      Path slowKnownHosts = proxy.knownHosts(servers.get(2).knownHosts(), tmp);
+      StringBuilder y = new StringBuilder("source: " + src + "\nstate-dir: " + tmp.resolve("state")
+          + "\nplacement: {mode: balance, strategy: least-loaded}\nmonitor: {http: off}\n"
+          + "ssh:\n  agent: false\n  config: /dev/null\n  known-hosts: [" + servers.get(0).knownHosts() + ", "
+          + servers.get(1).knownHosts() + ", " + slowKnownHosts + "]\n  identities: [" + servers.get(0).userKey() + ", "
+          + servers.get(1).userKey() + ", " + servers.get(2).userKey() + "]\ntargets:\n");
+      for (int i = 0; i < 3; i++) {
+        String target = i < 2 ? servers.get(i).target(where.get(i).remotePath())
+            : servers.get(i).target(where.get(i).remotePath()).replace(":" + servers.get(i).port() + ":", ":" + proxy.port() + ":");
+        y.append("  - {name: t").append(i + 1).append(", target: '").append(target).append("'}\n");
+      }
+      Path config = Files.writeString(tmp.resolve("balance.yaml"), y.toString());
+
+      try (WatchRun run = WatchRun.start(CliRun.args("run", "-c", config), 3)) {
+        for (int d = 0; d < 10; d++) {
+          Path dir = Files.createDirectories(src.resolve("in-" + d));
+          for (int f = 0; f < 100; f++) {
+            Files.writeString(dir.resolve("f" + f + ".txt"), "spool item " + d + "/" + f + "\n");
+          }
+          Thread.sleep(100); // files keep arriving, as in a spool; this paces the writer, it waits for nothing
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+            .until(() -> layout(src, where).values().stream().allMatch(h -> h.size() == 1));
+        assertThat(run.stop()).as(run.toString()).isZero();
+      }
+      Map<String, Set<String>> first = layout(src, where);
+      assertThat(first).hasSize(1000);
+      first.forEach((path, holders) -> assertThat(holders).as(path).hasSize(1));
+      Map<String, Integer> counts = new HashMap<>();
+      first.values().forEach(h -> counts.merge(h.iterator().next(), 1, Integer::sum));
+      assertThat(counts.getOrDefault("t3", 0)).as("the slow target gets fewer: %s", counts)
+          .isLessThan(counts.get("t1")).isLessThan(counts.get("t2"));
+
+      CliRun again = CliRun.of("run", "-c", config.toString(), "--exit-after", "1s");
+      assertThat(again.exitCode()).as(again.toString()).isZero();
+      assertThat(layout(src, where)).as("after a restart every file is still on exactly the same one target")
+          .isEqualTo(first);
+    } finally {
+      for (TestServer s : servers) {
+        s.close();
+      }
     }
   }
 }

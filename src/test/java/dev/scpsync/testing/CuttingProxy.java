@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback in front of a test server that counts the bytes a client sends and can
- * cut a connection after a given number of them, as a dropped link would: both sockets are closed
- * abruptly mid-stream. Loopback only; the machine's own network is never shaped.
+ * cut a connection after a given number of them, as a dropped link would (both sockets are closed
+ * abruptly mid-stream), or throttle what clients send, as a slow link would. Loopback only; the machine's own network is never shaped.
  */
 public final class CuttingProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -26,6 +26,7 @@ public final class CuttingProxy implements AutoCloseable {
   private final AtomicLong upstream = new AtomicLong();
   private final AtomicLong cutAfter = new AtomicLong(-1);
   private final AtomicInteger cuts = new AtomicInteger();
+  private volatile long bytesPerSecond;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
@@ -61,6 +62,11 @@ public final class CuttingProxy implements AutoCloseable {
    */
   public void cutAfter(long bytes) {
     cutAfter.set(upstream.get() + bytes);
+  }
+
+  /** Limits what clients send to about {@code rate} bytes a second (0: no limit), as a slow link would. */
+  public void throttle(long rate) {
+    bytesPerSecond = rate;
   }
 
   /** A copy of a server's known_hosts that names the proxy's port instead of the server's. */
@@ -108,11 +114,17 @@ public final class CuttingProxy implements AutoCloseable {
             return;
           }
           upstream.addAndGet(n);
+          long rate = bytesPerSecond;
+          if (rate > 0) {
+            Thread.sleep(Math.max(1, n * 1000L / rate));
+          }
         }
         out.write(buf, 0, n);
       }
     } catch (IOException e) {
       // one side closed: close the other
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } finally {
       closeQuietly(from);
       closeQuietly(to);

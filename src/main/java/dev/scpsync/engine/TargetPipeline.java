@@ -230,7 +230,7 @@ final class TargetPipeline {
     lastSync = clock.instant();
     boolean clean = result == null || (result.problems().isEmpty() && result.refusalReason() == null);
     boolean caughtUp = pending.size() == 0;
-    health = caughtUp ? TargetStatus.Health.IN_SYNC : TargetStatus.Health.SYNCING;
+    health = !clean ? TargetStatus.Health.DEGRADED : caughtUp ? TargetStatus.Health.IN_SYNC : TargetStatus.Health.SYNCING;
     if (result != null && !result.problems().isEmpty()) {
       lastError = result.problems().getFirst().toString();
     }

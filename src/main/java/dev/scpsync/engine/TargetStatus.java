@@ -30,6 +30,8 @@ public record TargetStatus(String target, Health health, int pending, int inFlig
     SYNCING,
     /** Nothing pending: the target matches the tree as last seen. */
     IN_SYNC,
+    /** Connected, but the last batch or reconcile left paths that failed (see the last error). */
+    DEGRADED,
     /** The session dropped; reconnecting with backoff. */
     OFFLINE,
     /** Stopped for good by a failure retrying cannot fix (host key, authentication). */

@@ -96,8 +96,11 @@ public final class Metrics implements Consumer<WatchEvent>, AutoCloseable {
         gauge("scpsync.inflight.paths", "Paths of the batch in progress", t, x -> x.inFlight());
         gauge("scpsync.lag.seconds", "Age of the oldest change not yet on the target", t,
             x -> x.lag().toNanos() / 1e9);
-        gauge("scpsync.target.up", "1 while connected (syncing or in sync), else 0", t,
-            x -> x.health() == TargetStatus.Health.IN_SYNC || x.health() == TargetStatus.Health.SYNCING ? 1 : 0);
+        gauge("scpsync.target.up", "1 while connected (syncing, in sync or degraded), else 0", t,
+            x -> switch (x.health()) {
+              case IN_SYNC, SYNCING, DEGRADED -> 1;
+              default -> 0;
+            });
         gauge("scpsync.target.in.sync", "1 while the target matches the tree with nothing pending", t,
             x -> x.health() == TargetStatus.Health.IN_SYNC ? 1 : 0);
       }

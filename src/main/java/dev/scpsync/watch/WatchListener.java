@@ -20,7 +20,8 @@ public interface WatchListener {
   void onChanges(List<DirtyPath> batch);
 
   /**
-   * A condition the user must hear about, already logged: events were lost and subtrees are being
+   * A condition the user must hear about (logged only at debug level: telling the user is the
+   * listener's job): events were lost and subtrees are being
    * rescanned, or a directory cannot be watched. The message names the limit and the fix. Repeats
    * of the same kind are throttled to one a minute.
    */

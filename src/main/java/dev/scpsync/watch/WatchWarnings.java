@@ -93,7 +93,9 @@ final class WatchWarnings {
       message += " (" + gate.held() + " more like this in the last minute)";
     }
     gates.put(kind, new Gate(now, 0));
-    log.warn(message);
+    // Debug only: the listener tells the user (the watch prints it, JSON logs carry it as an
+    // event); logging it as a warning as well printed every warning twice.
+    log.debug(message);
     listener.onWarning(message);
   }
 

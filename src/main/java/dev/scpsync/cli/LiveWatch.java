@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A watch run from the command line ({@code watch} and {@code run}): the job, its printer, the
@@ -28,18 +29,28 @@ import java.util.List;
  * @param exitAfter end by itself after this long, or null
  * @param onSynced local command run when a file reached all its targets (empty: none)
  * @param hookDebounce quiet time before a target's after-sync command runs
+ * @param attach started beside the job and closed when it ends (e.g. the config reloader)
  */
 record LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, boolean httpExplicit, String token,
-    Duration verifyEvery, Duration exitAfter, List<String> onSynced, Duration hookDebounce) {
+    Duration verifyEvery, Duration exitAfter, List<String> onSynced, Duration hookDebounce,
+    Function<WatchJob, AutoCloseable> attach) {
 
   LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, boolean httpExplicit, String token,
       Duration verifyEvery, Duration exitAfter) {
-    this(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, List.of(), Duration.ofSeconds(1));
+    this(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, List.of(), Duration.ofSeconds(1),
+        job -> () -> { });
   }
 
   /** The same, with the on-synced command and the after-sync debounce. */
   LiveWatch withHooks(List<String> onSynced, Duration hookDebounce) {
-    return new LiveWatch(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, onSynced, hookDebounce);
+    return new LiveWatch(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, onSynced, hookDebounce,
+        attach);
+  }
+
+  /** The same, with something that runs beside the job while it runs (the config reloader). */
+  LiveWatch attaching(Function<WatchJob, AutoCloseable> extra) {
+    return new LiveWatch(quiet, statusLine, http, httpExplicit, token, verifyEvery, exitAfter, onSynced, hookDebounce,
+        extra);
   }
 
   /** Runs until a signal, {@code exitAfter}, or the job's own end; returns the exit code. */
@@ -50,6 +61,7 @@ record LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, bool
       WatchPrinter printer = new WatchPrinter(out, err, targets.size() > 1, quiet, !LogSetup.jsonOnConsole());
       try (LiveMonitor monitor = new LiveMonitor(job, http, httpExplicit, token, source.toAbsolutePath().toString(), printer);
           Signals signals = Signals.onInterrupt((name, count) -> onSignal(job, printer, name, count));
+          AutoCloseable attached = attach.apply(job);
           StatusLine line = statusLine && !LogSetup.jsonOnConsole() ? StatusLine.start(job, printer) : null) {
         if (monitor.url() != null && !quiet) {
           out.println("dashboard: " + monitor.url());

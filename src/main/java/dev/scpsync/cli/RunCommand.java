@@ -64,10 +64,7 @@ final class RunCommand implements Callable<Integer> {
     SafetyFlags.requireSourceDirectory(config.source());
     boolean statusLine = LiveWatch.statusLine(status, quiet);
     SyncOptions options = options(config);
-    List<WatchTarget> targets = new ArrayList<>();
-    for (Config.TargetConfig t : config.targets()) {
-      targets.add(new WatchTarget(t.name(), TargetSpec.parse(t.target()), protocol(t.protocol()), t.afterSync()));
-    }
+    List<WatchTarget> targets = targets(config);
     List<String> names = targets.stream().map(WatchTarget::name).toList();
     Placement placement = placement(config, names);
     HttpFlags http = new HttpFlags();
@@ -79,7 +76,16 @@ final class RunCommand implements Callable<Integer> {
     WatchOptions watchOptions = WatchOptions.defaults().withDebounce(config.debounce()).withSettle(config.settle());
     return new LiveWatch(quiet, statusLine, address, true, http.token(), config.verifyEvery(), exitAfter)
         .withHooks(config.onSynced(), config.hookDebounce())
+        .attaching(job -> new ConfigReloader(file, config, job, err, RunCommand::targets))
         .run(out, err, ssh(config), config.source(), targets, placement, options, watchOptions);
+  }
+
+  static List<WatchTarget> targets(Config config) {
+    List<WatchTarget> targets = new ArrayList<>();
+    for (Config.TargetConfig t : config.targets()) {
+      targets.add(new WatchTarget(t.name(), TargetSpec.parse(t.target()), protocol(t.protocol()), t.afterSync()));
+    }
+    return targets;
   }
 
   /** Loads and validates a config; a bad one is a usage error naming file:line:column. */

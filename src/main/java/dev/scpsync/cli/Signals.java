@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * SIGINT/SIGTERM handling for long-running commands: the first signal asks for a clean stop, a
- * second one ends the process at once.
+ * Signal handling for long-running commands: the first SIGINT/SIGTERM asks for a clean stop, a
+ * second one ends the process at once; SIGHUP reloads the config of {@code run}.
  *
  * <p>Written by hand because Java has no public signal API and shutdown hooks cannot do this: a
  * second SIGTERM that arrives while a hook runs is ignored until the hook finishes (measured on JDK
@@ -37,6 +37,13 @@ final class Signals implements AutoCloseable {
   private int count;
 
   private Signals() {}
+
+  /** Installs {@code action} for SIGHUP (the reload signal of daemons). */
+  static Signals onHangup(Runnable action) {
+    Signals signals = new Signals();
+    signals.install((name, count) -> action.run(), "HUP");
+    return signals;
+  }
 
   /** Installs {@code handler} for SIGINT and SIGTERM. */
   static Signals onInterrupt(Handler handler) {

@@ -27,6 +27,13 @@ public record Config(Path file, Path source, List<String> excludes, Path exclude
     targets = List.copyOf(targets);
   }
 
+  /** The settings a reload cannot change: everything but the targets and the placement. */
+  public Config withoutTargets() {
+    return new Config(file, source, excludes, excludeFrom, stateDir, delete, null, protocol, verifyEvery, maxDelete,
+        onDrift, allowEmptySource, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
+        acceptNew, sshConfig, agent, onSynced, hookDebounce, List.of());
+  }
+
   /** One target: a unique name, its spec, its own protocol choice and its after-sync command (or null). */
   public record TargetConfig(String name, String target, String protocol, String afterSync) {}
 

@@ -84,6 +84,10 @@ final class BalanceAssigner {
     return released;
   }
 
+  boolean sameStrategy(BalanceAssigner other) {
+    return other != null && strategy == other.strategy;
+  }
+
   /** Files assigned to {@code target} and not yet confirmed there. */
   synchronized int load(String target) {
     return unconfirmed.get(target).size();

@@ -69,6 +69,12 @@ public final class Placement {
     return balance != null ? "balance" : isMirror() ? "mirror" : "shard";
   }
 
+  /** Whether {@code other} puts every path where this one does (same mode, targets and replicas). */
+  public boolean sameLayoutAs(Placement other) {
+    return other != null && mode().equals(other.mode()) && targets.equals(other.targets) && replicas == other.replicas
+        && (balance == null || balance.sameStrategy(other.balance));
+  }
+
   /** The balance assignments, or null in the other modes. */
   BalanceAssigner balancer() {
     return balance;

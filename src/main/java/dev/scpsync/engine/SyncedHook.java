@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +34,13 @@ final class SyncedHook implements Consumer<WatchEvent>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncedHook.class);
 
   private final List<String> command;
-  private final Placement placement;
+  private final Supplier<Placement> placement;
   private final Path source;
   private final Consumer<WatchEvent> events;
   private final Map<String, Set<String>> reached = new LinkedHashMap<>();
   private final ExecutorService runner = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("on-synced").factory());
 
-  SyncedHook(List<String> command, Placement placement, Path source, Consumer<WatchEvent> events) {
+  SyncedHook(List<String> command, Supplier<Placement> placement, Path source, Consumer<WatchEvent> events) {
     this.command = List.copyOf(command);
     this.placement = placement;
     this.source = source;
@@ -51,7 +52,8 @@ final class SyncedHook implements Consumer<WatchEvent>, AutoCloseable {
     if (!e.event().equals(WatchEvent.FILE_UPLOADED) || e.path() == null) {
       return;
     }
-    List<String> wanted = placement.targetsFor(e.path());
+    Placement now = placement.get();
+    List<String> wanted = now.targetsFor(e.path());
     boolean complete;
     synchronized (reached) {
       Set<String> got = reached.computeIfAbsent(e.path(), p -> new HashSet<>());
@@ -64,16 +66,16 @@ final class SyncedHook implements Consumer<WatchEvent>, AutoCloseable {
       }
     }
     if (complete) {
-      runner.execute(() -> run(e.path(), wanted));
+      runner.execute(() -> run(e.path(), wanted, now.mode()));
     }
   }
 
-  private void run(String path, List<String> targets) {
+  private void run(String path, List<String> targets, String mode) {
     ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
     pb.environment().put("SCPSYNC_PATH", path);
     pb.environment().put("SCPSYNC_SOURCE", source.toString());
     pb.environment().put("SCPSYNC_TARGETS", String.join(" ", targets));
-    pb.environment().put("SCPSYNC_PLACEMENT", placement.mode());
+    pb.environment().put("SCPSYNC_PLACEMENT", mode);
     long start = System.nanoTime();
     try {
       Process p = pb.start();

@@ -51,7 +51,9 @@ final class TargetPipeline {
   private static final int MAX_VANISHED_CHECKS = 256;
 
   private final WatchTarget target;
-  private final Placement placement;
+  private volatile Placement placement;
+  /** Set by {@link #replan}: the next loop turn runs a full reconcile. */
+  private volatile boolean reconcileRequested;
   private final SshConnector connector;
   private final SyncOptions options;
   private final Path root;
@@ -122,6 +124,17 @@ final class TargetPipeline {
     return RemoteOpener.open(connector, target.spec(), options.protocol());
   }
 
+  /**
+   * Switches to another placement (the target set changed): the next loop turn reconciles the
+   * whole tree under it, which sends what is new here and, with delete on, removes what no longer
+   * belongs. Safe from any thread.
+   */
+  void replan(Placement next) {
+    placement = next;
+    reconcileRequested = true;
+    pending.wake();
+  }
+
   /** Asks the pipeline to end after the batch in progress. Safe from any thread. */
   void stop() {
     stopping = true;
@@ -153,7 +166,9 @@ final class TargetPipeline {
       remote = reconcileOrRecover(remote, state);
       long lastVerified = System.nanoTime();
       while (remote != null && !stopping) {
-        if (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos()) {
+        if (reconcileRequested
+            || (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos())) {
+          reconcileRequested = false;
           lastVerified = System.nanoTime();
           remote = reconcileOrRecover(remote, state);
           continue;

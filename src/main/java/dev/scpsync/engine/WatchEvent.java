@@ -32,6 +32,7 @@ public record WatchEvent(Instant ts, String level, String event, String target, 
   public static final String TARGET_ONLINE = "target.online";
   public static final String TARGET_OFFLINE = "target.offline";
   public static final String TARGET_FAILED = "target.failed";
+  public static final String TARGET_REMOVED = "target.removed";
   public static final String WATCH_OVERFLOW = "watch.overflow";
   public static final String WATCH_WARNING = "watch.warning";
 

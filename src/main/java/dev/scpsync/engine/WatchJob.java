@@ -1,8 +1,6 @@
 package dev.scpsync.engine;
 
 import dev.scpsync.state.StateStore;
-import dev.scpsync.state.TargetState;
-import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.watch.DirtyPath;
@@ -14,13 +12,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -71,8 +71,11 @@ public final class WatchJob {
   private final SshConnector connector;
   private final Supplier<Backoff> backoffs;
   private final CountDownLatch finished = new CountDownLatch(1);
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  /** Reconfigurations for the watch's thread; {@link #STOP} ends it. */
+  private final LinkedBlockingQueue<Object> requests = new LinkedBlockingQueue<>();
+  private static final Object STOP = new Object();
   private volatile List<TargetPipeline> pipelines = List.of();
+  private volatile Placement placement;
   private volatile Exception watcherFailure;
   private volatile Duration verifyEvery = Duration.ZERO;
   private volatile List<String> onSynced = List.of();
@@ -140,7 +143,7 @@ public final class WatchJob {
     }
   }
 
-  private void watch(Path source, List<WatchTarget> targets, Placement placement, SyncOptions options,
+  private void watch(Path source, List<WatchTarget> targets, Placement first, SyncOptions options,
       WatchOptions watchOptions, Reporter reporter) throws IOException {
     if (options.stateDir() == null) {
       throw new IllegalArgumentException("watch needs the sync state (no --no-state)");
@@ -150,60 +153,34 @@ public final class WatchJob {
     }
     Path root = source.toAbsolutePath().normalize();
     Duration gather = clamp(watchOptions.debounce(), Duration.ofMillis(5), Duration.ofMillis(100));
-    SyncedHook synced = onSynced.isEmpty() ? null : new SyncedHook(onSynced, placement, root, reporter::event);
-    List<TargetPipeline> all = new ArrayList<>();
+    placement = first;
+    SyncedHook synced = onSynced.isEmpty() ? null : new SyncedHook(onSynced, () -> placement, root, reporter::event);
     Reporter hooked = withEvents(reporter, event -> {
       if (placement.balancer() != null) {
-        balance(placement.balancer(), event, all);
+        balance(placement.balancer(), event, pipelines);
       }
       if (synced != null) {
         synced.accept(event);
       }
     });
-    for (WatchTarget t : targets) {
-      AfterSyncHook hook = t.afterSync() == null ? null
-          : new AfterSyncHook(connector, t.spec(), t.name(), t.afterSync(), hookDebounce, hooked::event);
-      all.add(new TargetPipeline(t, placement, connector, options, root, backoffs.get(), hooked, gather, verifyEvery,
-          Clock.systemUTC(), MAX_PENDING_PATHS, hook));
-    }
-    pipelines = List.copyOf(all);
+    Function<WatchTarget, TargetPipeline> pipeline = t -> new TargetPipeline(t, placement, connector, options, root,
+        backoffs.get(), hooked, gather, verifyEvery, Clock.systemUTC(), MAX_PENDING_PATHS,
+        t.afterSync() == null ? null
+            : new AfterSyncHook(connector, t.spec(), t.name(), t.afterSync(), hookDebounce, hooked::event));
+    List<TargetPipeline> all = new ArrayList<>();
     try (TreeWatcher watcher = TreeWatcher.start(root, watchOptions.withExcludes(options.excludes()::excludes),
             listener(reporter));
         StateStore store = StateStore.open(options.stateDir(), root)) {
-      List<Remote> remotes = connectAll(all);
-      List<TargetState> states = remotes.stream().map(r -> store.target(r.describe())).toList();
-      if (placement.balancer() != null) {
-        placement.balancer().connect(path -> {
-          for (int i = 0; i < states.size(); i++) {
-            if (states.get(i).get(path).isPresent()) {
-              return all.get(i).name();
-            }
-          }
-          return null;
-        }, name -> all.stream().anyMatch(p -> p.name().equals(name) && p.online()));
+      Fleet fleet = new Fleet(store, this::stop);
+      connectBalance(fleet);
+      List<TargetPipeline> initial = targets.stream().map(pipeline).toList();
+      all.addAll(initial);
+      fleet.startAll(initial);
+      pipelines = fleet.pipelines();
+      for (Reconfiguration next = nextRequest(); next != null; next = nextRequest()) {
+        all.addAll(reconfigure(fleet, next, pipeline, reporter));
       }
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        TargetPipeline p = all.get(i);
-        Remote remote = remotes.get(i);
-        TargetState state = states.get(i);
-        threads.add(Thread.ofPlatform().name("target-" + i).start(() -> {
-          try {
-            p.run(remote, state);
-          } finally {
-            if (all.stream().allMatch(q -> q.failure() != null)) {
-              stop(); // nothing left to sync to
-            }
-          }
-        }));
-      }
-      try {
-        stopRequested.await();
-      } catch (InterruptedException e) {
-        // An interrupt is how a caller without a handle on the job asks it to stop: handled here.
-      }
-      all.forEach(TargetPipeline::stop);
-      joinAll(threads);
+      fleet.stopAll();
       if (synced != null) {
         synced.close(); // lets the hook runs already due finish
       }
@@ -217,6 +194,83 @@ public final class WatchJob {
     if (!failed.isEmpty()) {
       throw new IOException("stopped syncing to " + String.join("; ", failed));
     }
+  }
+
+  /** A new target set and placement, from a reloaded config. */
+  private record Reconfiguration(List<WatchTarget> targets, Placement placement) {}
+
+  /**
+   * Waits for the next reconfiguration; null on a stop request (or an interrupt of the thread in
+   * {@link #run}, which is how a caller without a handle on the job asks it to stop).
+   */
+  private Reconfiguration nextRequest() {
+    try {
+      Object request = requests.take();
+      return request instanceof Reconfiguration r ? r : null;
+    } catch (InterruptedException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Applies a reloaded target set: removed targets stop cleanly (their batch in progress done),
+   * new ones connect and start from a reconcile, targets whose name and spec are unchanged keep
+   * their sessions; when the placement changed they reconcile under the new one. A new target that
+   * cannot be reached is reported and left out. Returns the pipelines started.
+   */
+  private List<TargetPipeline> reconfigure(Fleet fleet, Reconfiguration next,
+      Function<WatchTarget, TargetPipeline> pipeline, Reporter reporter) {
+    List<TargetPipeline> started = new ArrayList<>();
+    Map<String, WatchTarget> wanted = new LinkedHashMap<>();
+    next.targets().forEach(t -> wanted.put(t.name(), t));
+    for (TargetPipeline p : fleet.pipelines()) {
+      WatchTarget w = wanted.get(p.name());
+      if (w == null || !w.equals(p.target())) {
+        fleet.remove(p.name());
+        reporter.event(WatchEvent.info(WatchEvent.TARGET_REMOVED, p.name()));
+      }
+    }
+    boolean replanned = !next.placement().sameLayoutAs(placement);
+    if (replanned) {
+      placement = next.placement(); // else the old one stays, with a balance mode's assignments
+    }
+    connectBalance(fleet);
+    for (TargetPipeline p : fleet.pipelines()) {
+      if (replanned) {
+        p.replan(placement);
+      }
+    }
+    Set<String> kept = new HashSet<>(fleet.pipelines().stream().map(TargetPipeline::name).toList());
+    for (WatchTarget t : next.targets()) {
+      if (!kept.contains(t.name())) {
+        TargetPipeline p = pipeline.apply(t);
+        try {
+          fleet.add(p);
+          started.add(p);
+        } catch (IOException e) {
+          reporter.failed(t.name(), e);
+          reporter.event(WatchEvent.error(WatchEvent.TARGET_FAILED, t.name(), e.getMessage()));
+        }
+      }
+    }
+    pipelines = fleet.pipelines();
+    return started;
+  }
+
+  private void connectBalance(Fleet fleet) {
+    Placement p = placement;
+    if (p.balancer() != null) {
+      p.balancer().connect(fleet::holder,
+          name -> fleet.pipelines().stream().anyMatch(q -> q.name().equals(name) && q.online()));
+    }
+  }
+
+  /**
+   * Replaces the target set and placement of the running watch (a reloaded config). Returns at
+   * once; the watch's own thread applies it. Safe from any thread.
+   */
+  public void reconfigure(List<WatchTarget> targets, Placement next) {
+    requests.add(new Reconfiguration(List.copyOf(targets), next));
   }
 
   /**
@@ -280,58 +334,12 @@ public final class WatchJob {
 
   /** Asks the watch to end after the batches in progress; returns at once. Safe from any thread. */
   public void stop() {
-    stopRequested.countDown();
+    requests.add(STOP);
   }
 
   /** Waits until {@link #run} has returned (or thrown); false when {@code timeout} passed first. */
   public boolean awaitFinished(Duration timeout) throws InterruptedException {
     return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /** Opens every first session in parallel; on any failure closes the others and throws it. */
-  private static List<Remote> connectAll(List<TargetPipeline> all) throws IOException {
-    if (all.size() == 1) {
-      return List.of(all.getFirst().connect());
-    }
-    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<Remote>> futures = all.stream().map(p -> pool.submit(p::connect)).toList();
-      List<Remote> opened = new ArrayList<>();
-      IOException first = null;
-      for (Future<Remote> f : futures) {
-        try {
-          opened.add(f.get());
-        } catch (ExecutionException e) {
-          IOException cause = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-          first = first == null ? cause : first;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          first = first == null ? new IOException("interrupted while connecting") : first;
-        }
-      }
-      if (first != null) {
-        for (Remote r : opened) {
-          try {
-            r.close();
-          } catch (IOException e) {
-            first.addSuppressed(e);
-          }
-        }
-        throw first;
-      }
-      return opened;
-    }
-  }
-
-  private static void joinAll(List<Thread> threads) {
-    for (Thread t : threads) {
-      while (t.isAlive()) {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          // A second stop request: the batches in progress still finish, so the state stays whole.
-        }
-      }
-    }
   }
 
   private WatchListener listener(Reporter reporter) {

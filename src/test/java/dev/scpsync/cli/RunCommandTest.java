@@ -230,4 +230,58 @@ class RunCommandTest {
       }
     }
   }
+
+  @Test
+  void sighupAndAChangedFileReloadTheTargetsWhileTheRunningOnesKeepGoing() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("one.txt"), "one\n");
+    try (TestServer a = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("a"));
+        TestServer b = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("b"))) {
+      TestServer.Location atA = a.location(tmp, "dest");
+      TestServer.Location atB = b.location(tmp, "dest");
+      String head = "source: " + src + "\nstate-dir: " + tmp.resolve("state") + "\ndelete: true\nmonitor: {http: off}\n"
+          + "ssh:\n  agent: false\n  config: /dev/null\n  known-hosts: [" + a.knownHosts() + ", " + b.knownHosts() + "]\n"
+          + "  identities: [" + a.userKey() + ", " + b.userKey() + "]\ntargets:\n";
+      String targetA = "  - {name: a, target: '" + a.target(atA.remotePath()) + "'}\n";
+      String targetB = "  - {name: b, target: '" + b.target(atB.remotePath()) + "'}\n";
+      Path config = Files.writeString(tmp.resolve("reload.yaml"), head + targetA);
+      String javaBin = ProcessHandle.current().info().command().orElseThrow();
+      Path out = tmp.resolve("child.out");
+      Path err = tmp.resolve("child.err");
+      Process child = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+          System.getProperty("java.class.path"), Main.class.getName(), "run", "-c", config.toString())
+          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      var deadline = java.time.Duration.ofSeconds(30);
+      try {
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(out).contains("watching for changes"));
+
+        Files.writeString(config, head + targetA + targetB);
+        new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).start().waitFor();
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(err).contains("(SIGHUP)"));
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("one.txt")));
+        Files.writeString(src.resolve("two.txt"), "two\n");
+        org.awaitility.Awaitility.await().atMost(deadline).until(() ->
+            Files.exists(atA.onDisk().resolve("two.txt")) && Files.exists(atB.onDisk().resolve("two.txt")));
+
+        Files.writeString(config, head + targetB); // no signal: the file's change is noticed
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(err).contains("removed a"));
+        Files.writeString(src.resolve("three.txt"), "three\n");
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("three.txt")));
+        assertThat(atA.onDisk().resolve("three.txt")).as("a was removed from the config").doesNotExist();
+
+        Files.writeString(config, head + "  - {name: b, target: '" + b.target(atB.remotePath()) + "', colour: red}\n");
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(err).contains("not reloaded"));
+        assertThat(Files.readString(err)).contains(config + ":").contains("unknown key 'colour'");
+        Files.writeString(src.resolve("four.txt"), "four\n");
+        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("four.txt")));
+
+        child.destroy();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(Files.readString(err)).isZero();
+        Trees.assertSameTree(src, atB.onDisk());
+      } finally {
+        child.destroyForcibly();
+      }
+    }
+  }
 }

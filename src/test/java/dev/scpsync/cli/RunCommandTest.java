@@ -1,6 +1,7 @@
 package dev.scpsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.scpsync.engine.Placement;
 import dev.scpsync.testing.ServerKind;
@@ -8,6 +9,7 @@ import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -158,18 +160,26 @@ class RunCommandTest {
       Path config = Files.writeString(tmp.resolve("hooks.yaml"), yaml);
       String java = ProcessHandle.current().info().command().orElseThrow();
       List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-          System.getProperty("java.class.path"), Main.class.getName(), "run", "-c", config.toString(), "--exit-after", "4s"));
+          System.getProperty("java.class.path"), Main.class.getName(), "run", "-c", config.toString()));
       Process child = new ProcessBuilder(command).directory(tmp.toFile()).redirectErrorStream(true)
           .redirectOutput(tmp.resolve("child.out").toFile()).start();
-      assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.out"))).isZero();
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(afterSyncLog)
+            && Files.exists(hookLog) && Files.readAllLines(hookLog).size() == 2 && Files.exists(log)
+            && Files.readString(log).contains("\"event\":\"hook.after-sync\",\"target\":\"a\"")
+            && Files.readString(log).contains("\"event\":\"hook.after-sync\",\"target\":\"b\""));
+        child.destroy();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(Files.readString(tmp.resolve("child.out"))).isZero();
+      } finally {
+        child.destroyForcibly();
+      }
 
       assertThat(Files.readAllLines(hookLog)).containsExactlyInAnyOrder(
           "a.txt|a b|mirror", "$(touch pwned).txt|a b|mirror");
       assertThat(tmp.resolve("pwned")).as("a file name is never run as shell").doesNotExist();
       assertThat(Files.readAllLines(afterSyncLog)).containsExactly("ran");
-      String events = Files.readString(log);
-      assertThat(events).containsPattern("\"event\":\"hook.after-sync\",\"target\":\"a\"")
+      assertThat(Files.readString(log)).containsPattern("\"event\":\"hook.after-sync\",\"target\":\"a\"")
           .containsPattern("\"level\":\"WARN\".*\"event\":\"hook.after-sync\",\"target\":\"b\".*exit");
     }
   }
@@ -208,7 +218,7 @@ class RunCommandTest {
           }
           Thread.sleep(100); // files keep arriving, as in a spool; this paces the writer, it waits for nothing
         }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120))
+        await().atMost(Duration.ofSeconds(120))
             .until(() -> layout(src, where).values().stream().allMatch(h -> h.size() == 1));
         assertThat(run.stop()).as(run.toString()).isZero();
       }
@@ -251,29 +261,29 @@ class RunCommandTest {
       Process child = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
           System.getProperty("java.class.path"), Main.class.getName(), "run", "-c", config.toString())
           .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      var deadline = java.time.Duration.ofSeconds(30);
+      Duration deadline = Duration.ofSeconds(30);
       try {
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(out).contains("watching for changes"));
+        await().atMost(deadline).until(() -> Files.readString(out).contains("watching for changes"));
 
         Files.writeString(config, head + targetA + targetB);
         new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).start().waitFor();
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(err).contains("(SIGHUP)"));
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("one.txt")));
+        await().atMost(deadline).until(() -> Files.readString(err).contains("(SIGHUP)"));
+        await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("one.txt")));
         Files.writeString(src.resolve("two.txt"), "two\n");
-        org.awaitility.Awaitility.await().atMost(deadline).until(() ->
+        await().atMost(deadline).until(() ->
             Files.exists(atA.onDisk().resolve("two.txt")) && Files.exists(atB.onDisk().resolve("two.txt")));
 
         Files.writeString(config, head + targetB); // no signal: the file's change is noticed
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(err).contains("removed a"));
+        await().atMost(deadline).until(() -> Files.readString(err).contains("removed a"));
         Files.writeString(src.resolve("three.txt"), "three\n");
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("three.txt")));
+        await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("three.txt")));
         assertThat(atA.onDisk().resolve("three.txt")).as("a was removed from the config").doesNotExist();
 
         Files.writeString(config, head + "  - {name: b, target: '" + b.target(atB.remotePath()) + "', colour: red}\n");
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.readString(err).contains("not reloaded"));
+        await().atMost(deadline).until(() -> Files.readString(err).contains("not reloaded"));
         assertThat(Files.readString(err)).contains(config + ":").contains("unknown key 'colour'");
         Files.writeString(src.resolve("four.txt"), "four\n");
-        org.awaitility.Awaitility.await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("four.txt")));
+        await().atMost(deadline).until(() -> Files.exists(atB.onDisk().resolve("four.txt")));
 
         child.destroy();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -77,6 +77,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 RESULTS="$BENCH_DIR/results.tsv"; : > "$RESULTS"
 result() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"; }   # LABEL KEY VALUE
 NOTES=()
+since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
 
 # ---------------------------------------------------------------------------------------------
 # Watchers. start_* set W_PID and wait until the initial sync is done; stop_watcher stops W_PID.
@@ -215,9 +216,34 @@ latency_run() {
   result "$label" burst "$BENCH_DIR/logs/$label.burst.json"
   log "$label: burst $out"
   result "$label" rss_small "$(rss_mib)"
+  sleep 1   # anything still in flight (a tool's temp files) settles
+  local check; check=$(same_tree "$work/src" "$work/dest")
+  log "$label: destination vs source: $check"
+  [[ $check == ok ]] || NOTES+=("$label: destination differs from the source after (a) and (b): $check")
 
   stop_watcher "$label"
   rm -rf "$work"
+}
+
+# same_tree SRC DEST: "ok" when DEST holds exactly SRC's files and directories, same content.
+same_tree() {
+  python3 - "$1" "$2" <<'PY'
+import filecmp, os, sys
+def walk(root):
+    out = set()
+    for dp, dns, fns in os.walk(root):
+        out.update(os.path.relpath(os.path.join(dp, n), root) + "/" for n in dns)
+        out.update(os.path.relpath(os.path.join(dp, n), root) for n in fns)
+    return out
+a, b = walk(sys.argv[1]), walk(sys.argv[2])
+problems = []
+if a - b: problems.append(f"{len(a - b)} missing (e.g. {sorted(a - b)[0]})")
+if b - a: problems.append(f"{len(b - a)} extra (e.g. {sorted(b - a)[0]})")
+bad = [p for p in a & b if not p.endswith("/")
+       and not filecmp.cmp(os.path.join(sys.argv[1], p), os.path.join(sys.argv[2], p), shallow=False)]
+if bad: problems.append(f"{len(bad)} differ in content (e.g. {sorted(bad)[0]})")
+print("; ".join(problems) or "ok")
+PY
 }
 
 gen_tree() { # DIR N: N files of 1 KiB, 100 per directory
@@ -256,21 +282,25 @@ if [[ $FILES -gt 0 ]]; then
   sync
   first="scpsync-${DEBOUNCE_LIST[0]}"
   state="$BENCH_DIR/big/state"
-  t0=$SECONDS
+  t0=$(now)
   start_scpsync "$first.big" "$big/src" "$big/dest-scpsync" "$state" "${DEBOUNCE_LIST[0]}"
-  result "$first" initial_s "$((SECONDS - t0))"
+  result "$first" initial_s "$(since "$t0")"
   idle_cost "$first"
+  check=$(same_tree "$big/src" "$big/dest-scpsync"); log "$first.big: destination vs source: $check"
+  [[ $check == ok ]] || NOTES+=("$first.big: destination differs from the source: $check")
   stop_watcher "$first.big"
-  t0=$SECONDS
+  t0=$(now)
   start_scpsync "$first.big-restart" "$big/src" "$big/dest-scpsync" "$state" "${DEBOUNCE_LIST[0]}"
-  result "$first" restart_s "$((SECONDS - t0))"
+  result "$first" restart_s "$(since "$t0")"
   idle_cost "$first.restart"
   stop_watcher "$first.big-restart"
   if [[ $LSYNCD == 1 ]]; then
-    t0=$SECONDS
+    t0=$(now)
     start_lsyncd lsyncd.big "$big/src" "$big/dest-lsyncd"
-    result lsyncd initial_s "$((SECONDS - t0))"
+    result lsyncd initial_s "$(since "$t0")"
     idle_cost lsyncd
+    check=$(same_tree "$big/src" "$big/dest-lsyncd"); log "lsyncd.big: destination vs source: $check"
+    [[ $check == ok ]] || NOTES+=("lsyncd.big: destination differs from the source: $check")
     stop_watcher lsyncd.big
   fi
   rm -rf "$big"
@@ -310,7 +340,8 @@ rows.append(("RSS after (a)+(b), small tree (MiB)", "", {l: num(l, "rss_small") 
 if int(files) > 0:
     first = labels[0]
     f = f"{int(files):,}"
-    rows.append((f"initial sync of {f} files (s)", "", {first: num(first, "initial_s"), "lsyncd": num("lsyncd", "initial_s")}, "{:.0f}"))
+    rows.append((f"initial sync of {f} files into an empty destination (s)", "", {first: num(first, "initial_s"), "lsyncd": num("lsyncd", "initial_s")}, "{:.1f}"))
+    rows.append((f"restart on the synced {f} files, until watching (s)", "", {first: num(first, "restart_s")}, "{:.1f}"))
     rows.append((f"RSS watching {f} files, after initial push (MiB)", "<= 300", {first: num(first, "rss"), "lsyncd": num("lsyncd", "rss")}, "{:.0f}"))
     rows.append((f"  same after {idle} s idle (MiB)", "<= 300", {first: num(first, "rss_after_idle"), "lsyncd": num("lsyncd", "rss_after_idle")}, "{:.0f}"))
     rows.append((f"  peak RSS (VmHWM) (MiB)", "", {first: num(first, "hwm"), "lsyncd": num("lsyncd", "hwm")}, "{:.0f}"))

@@ -23,6 +23,8 @@
 #   bench/latency.sh --writes 30 --burst 200 --files 2000 --idle 5   # quick run
 #   options: --writes N  --warmup N  --burst N  --files N (0 = skip (c))  --idle SECONDS
 #            --size BYTES  --debounce "20ms 5ms"  --no-lsyncd
+#            --java-opts "-Xmx256m"   (JAVA_TOOL_OPTIONS for every scpsync run; default none)
+#   --writes 0 --burst 0 skips (a) and (b).
 #
 # Prints a markdown table on stdout; progress, per-run details and the load average on stderr.
 set -euo pipefail
@@ -30,6 +32,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 WRITES=200; WARMUP=10; BURST=1000; FILES=100000; IDLE=30; SIZE=1024; DEBOUNCES="20ms 5ms"; LSYNCD=1
+JAVA_OPTS_BENCH=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --writes) WRITES="$2"; shift 2 ;;
@@ -40,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --size) SIZE="$2"; shift 2 ;;
     --debounce) DEBOUNCES="$2"; shift 2 ;;
     --no-lsyncd) LSYNCD=0; shift ;;
+    --java-opts) JAVA_OPTS_BENCH="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -88,7 +92,8 @@ start_scpsync() {
   local out="$BENCH_DIR/logs/$label.out" err="$BENCH_DIR/logs/$label.err"
   mkdir -p "$BENCH_DIR/logs" "$state"
   # The launcher execs java, so $! is the JVM itself.
-  "$root/scpsync" watch "$src" "$REMOTE_USER@127.0.0.1:$SSHD_PORT:$dest" --delete \
+  local envs=(); [[ -z "$JAVA_OPTS_BENCH" ]] || envs=(JAVA_TOOL_OPTIONS="$JAVA_OPTS_BENCH")
+  env "${envs[@]}" "$root/scpsync" watch "$src" "$REMOTE_USER@127.0.0.1:$SSHD_PORT:$dest" --delete \
     --known-hosts "$KNOWN_HOSTS" -i "$USER_KEY" --no-agent -F /dev/null --cipher "$CIPHER" \
     --state-dir "$state" --debounce "$debounce" >"$out" 2>"$err" &
   W_PID=$!; PIDS+=("$W_PID")
@@ -187,6 +192,10 @@ idle_cost() {
   result "$label" rss_after_idle "$(rss_mib)"
   result "$label" idle_cpu "$(python3 -c "print(f'{($c1-$c0)/$hz/($t1-$t0)*100:.2f}')")"
   log "$label: VmRSS $(rss_mib) MiB (peak $(hwm_mib) MiB), $((c1 - c0)) ticks of CPU in ${IDLE} s idle"
+  local jcmd; jcmd="$(dirname "$(readlink "/proc/$W_PID/exe")")/jcmd"
+  if [[ $label == scpsync* && -x "$jcmd" ]]; then   # after the CPU reading: attaching costs CPU
+    log "$label: heap: $("$jcmd" "$W_PID" GC.heap_info 2>&1 | grep -E 'total|region size|Metaspace' | tr -s ' ' | paste -sd';')"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -267,11 +276,11 @@ log "sshd on 127.0.0.1:$SSHD_PORT, work dir $BENCH_DIR"
 
 LABELS=()
 for d in "${DEBOUNCE_LIST[@]}"; do
-  latency_run "scpsync-$d" start_scpsync "$BENCH_DIR/state-$d" "$d"
+  [[ $WRITES == 0 && $BURST == 0 ]] || latency_run "scpsync-$d" start_scpsync "$BENCH_DIR/state-$d" "$d"
   LABELS+=("scpsync-$d")
 done
 if [[ $LSYNCD == 1 ]]; then
-  latency_run lsyncd start_lsyncd
+  [[ $WRITES == 0 && $BURST == 0 ]] || latency_run lsyncd start_lsyncd
   LABELS+=(lsyncd)
 fi
 
@@ -307,7 +316,7 @@ if [[ $FILES -gt 0 ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-echo "scpsync $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?'), lsyncd $(/usr/bin/lsyncd --version 2>/dev/null | awk '{print $2}'), $(rsync --version | head -n1 | awk '{print $1, $3}'), $(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, load average at the end: $(loadavg)"
+echo "scpsync $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${JAVA_OPTS_BENCH:+ (JAVA_TOOL_OPTIONS=$JAVA_OPTS_BENCH)}, lsyncd $(/usr/bin/lsyncd --version 2>/dev/null | awk '{print $2}'), $(rsync --version | head -n1 | awk '{print $1, $3}'), $(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, load average at the end: $(loadavg)"
 echo
 python3 - "$RESULTS" "$WRITES" "$WARMUP" "$BURST" "$FILES" "$IDLE" "$SIZE" "${LABELS[@]}" <<'PY'
 import json, math, sys
@@ -357,6 +366,8 @@ if has_lsyncd:
 print("| " + " | ".join(head) + " |")
 print("|---|---|" + "---:|" * (len(head) - 2))
 for metric, goal, vals, fmt in rows:
+    if all(vals.get(l) is None for l in labels):
+        continue  # a part that was skipped
     cells = [metric, goal]
     for l in labels:
         v = vals.get(l)
@@ -368,7 +379,8 @@ for metric, goal, vals, fmt in rows:
             cells.append(f"{a / b:.2f}x" if ok else "")
     print("| " + " | ".join(cells) + " |")
 print()
-print(f"(a) {writes} writes of {size} bytes after {warmup} uncounted warm-up writes; "
+if int(writes) > 0:
+  print(f"(a) {writes} writes of {size} bytes after {warmup} uncounted warm-up writes; "
       f"load average (1 min) at the start of (a): "
       + ", ".join(f"{l} {res[l].get('load_single', '?')}" for l in labels))
 for l in labels:

@@ -23,7 +23,9 @@
 #   bench/latency.sh --writes 30 --burst 200 --files 2000 --idle 5   # quick run
 #   options: --writes N  --warmup N  --burst N  --files N (0 = skip (c))  --idle SECONDS
 #            --size BYTES  --debounce "20ms 5ms"  --no-lsyncd
-#            --java-opts "-Xmx256m"   (JAVA_TOOL_OPTIONS for every scpsync run; default none)
+#            --java-opts "-Xmx256m"   (JAVA_TOOL_OPTIONS for every scpsync run; default none;
+#                                      with -XX:NativeMemoryTracking=summary the log shows NMT)
+#            --keep-logs DIR          (copy every tool's output and the raw results there)
 #   --writes 0 --burst 0 skips (a) and (b).
 #
 # Prints a markdown table on stdout; progress, per-run details and the load average on stderr.
@@ -32,7 +34,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 WRITES=200; WARMUP=10; BURST=1000; FILES=100000; IDLE=30; SIZE=1024; DEBOUNCES="20ms 5ms"; LSYNCD=1
-JAVA_OPTS_BENCH=""
+JAVA_OPTS_BENCH=""; KEEP_LOGS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --writes) WRITES="$2"; shift 2 ;;
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --debounce) DEBOUNCES="$2"; shift 2 ;;
     --no-lsyncd) LSYNCD=0; shift ;;
     --java-opts) JAVA_OPTS_BENCH="$2"; shift 2 ;;
+    --keep-logs) KEEP_LOGS="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -71,6 +74,9 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   stop_sshd
+  if [[ -n "$KEEP_LOGS" ]]; then
+    mkdir -p "$KEEP_LOGS" && cp -r "$BENCH_DIR/logs" "$BENCH_DIR/results.tsv" "$KEEP_LOGS/" 2>/dev/null || true
+  fi
   rm -rf "$BENCH_DIR"
 }
 trap cleanup EXIT
@@ -195,6 +201,10 @@ idle_cost() {
   local jcmd; jcmd="$(dirname "$(readlink "/proc/$W_PID/exe")")/jcmd"
   if [[ $label == scpsync* && -x "$jcmd" ]]; then   # after the CPU reading: attaching costs CPU
     log "$label: heap: $("$jcmd" "$W_PID" GC.heap_info 2>&1 | grep -E 'total|region size|Metaspace' | tr -s ' ' | paste -sd';')"
+    if [[ $JAVA_OPTS_BENCH == *NativeMemoryTracking* ]]; then
+      log "$label: native memory (committed): $("$jcmd" "$W_PID" VM.native_memory summary scale=MB 2>&1 \
+        | sed -nE 's/^-? *([A-Z][A-Za-z ]+):? *\(?reserved=[0-9]+MB, committed=([0-9]+)MB.*/\1 \2/p' | tr -s ' ' | paste -sd',')"
+    fi
   fi
 }
 

@@ -184,6 +184,31 @@ hwm_mib() { awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$W_PID/status"; }
 cpu_ticks() { # utime + stime (fields 14, 15; the comm field may hold spaces)
   python3 -c "import sys; f=open('/proc/$W_PID/stat').read().rsplit(')',1)[1].split(); print(int(f[11])+int(f[12]))"
 }
+thread_ticks() { # one line per thread: "TID TICKS NAME"
+  python3 - "$W_PID" <<'PY'
+import os, sys
+base = f"/proc/{sys.argv[1]}/task"
+for tid in os.listdir(base):
+    try:
+        raw = open(f"{base}/{tid}/stat").read()
+    except OSError:
+        continue
+    name = raw[raw.index("(") + 1:raw.rindex(")")]
+    f = raw.rsplit(")", 1)[1].split()
+    print(tid, int(f[11]) + int(f[12]), name.replace(" ", "_"))
+PY
+}
+# busiest_threads BEFORE AFTER: the threads that used CPU between two thread_ticks readings
+busiest_threads() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def read(p):
+    return {l.split()[0]: (int(l.split()[1]), l.split()[2]) for l in open(p) if l.strip()}
+a, b = read(sys.argv[1]), read(sys.argv[2])
+d = sorted(((t - a.get(tid, (0,))[0], n) for tid, (t, n) in b.items()), reverse=True)
+print(", ".join(f"{n} {t}" for t, n in d if t > 0)[:400] or "none")
+PY
+}
 
 # idle_cost LABEL: VmRSS now, then CPU over IDLE seconds with nothing changing.
 idle_cost() {
@@ -192,12 +217,15 @@ idle_cost() {
   sleep 3   # let the last batch line and any post-sync work finish
   result "$label" rss "$(rss_mib)"
   result "$label" hwm "$(hwm_mib)"
+  thread_ticks > "$BENCH_DIR/threads.0"
   c0=$(cpu_ticks); t0=$(now)
   sleep "$IDLE"
   c1=$(cpu_ticks); t1=$(now)
+  thread_ticks > "$BENCH_DIR/threads.1"
   result "$label" rss_after_idle "$(rss_mib)"
   result "$label" idle_cpu "$(python3 -c "print(f'{($c1-$c0)/$hz/($t1-$t0)*100:.2f}')")"
   log "$label: VmRSS $(rss_mib) MiB (peak $(hwm_mib) MiB), $((c1 - c0)) ticks of CPU in ${IDLE} s idle"
+  log "$label: idle CPU ticks by thread: $(busiest_threads "$BENCH_DIR/threads.0" "$BENCH_DIR/threads.1")"
   local jcmd; jcmd="$(dirname "$(readlink "/proc/$W_PID/exe")")/jcmd"
   if [[ $label == scpsync* && -x "$jcmd" ]]; then   # after the CPU reading: attaching costs CPU
     log "$label: heap: $("$jcmd" "$W_PID" GC.heap_info 2>&1 | grep -E 'total|region size|Metaspace' | tr -s ' ' | paste -sd';')"

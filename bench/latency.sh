@@ -26,6 +26,9 @@
 #            --java-opts "-Xmx256m"   (JAVA_TOOL_OPTIONS for every scpsync run; default none;
 #                                      with -XX:NativeMemoryTracking=summary the log shows NMT)
 #            --keep-logs DIR          (copy every tool's output and the raw results there)
+#            --scpsync-args "..."     (extra options for every scpsync watch, word-split)
+# When scpsync has an HTTP status server (--http), it is kept on, on a free port (--http
+# 127.0.0.1:0), so parallel runs and other instances do not collide on the default port.
 #   --writes 0 --burst 0 skips (a) and (b).
 #
 # Prints a markdown table on stdout; progress, per-run details and the load average on stderr.
@@ -34,7 +37,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 
 WRITES=200; WARMUP=10; BURST=1000; FILES=100000; IDLE=30; SIZE=1024; DEBOUNCES="20ms 5ms"; LSYNCD=1
-JAVA_OPTS_BENCH=""; KEEP_LOGS=""
+JAVA_OPTS_BENCH=""; KEEP_LOGS=""; EXTRA_ARGS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --writes) WRITES="$2"; shift 2 ;;
@@ -47,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     --no-lsyncd) LSYNCD=0; shift ;;
     --java-opts) JAVA_OPTS_BENCH="$2"; shift 2 ;;
     --keep-logs) KEEP_LOGS="$2"; shift 2 ;;
+    --scpsync-args) EXTRA_ARGS="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -101,7 +105,7 @@ start_scpsync() {
   local envs=(); [[ -z "$JAVA_OPTS_BENCH" ]] || envs=(JAVA_TOOL_OPTIONS="$JAVA_OPTS_BENCH")
   env "${envs[@]}" "$root/scpsync" watch "$src" "$REMOTE_USER@127.0.0.1:$SSHD_PORT:$dest" --delete \
     --known-hosts "$KNOWN_HOSTS" -i "$USER_KEY" --no-agent -F /dev/null --cipher "$CIPHER" \
-    --state-dir "$state" --debounce "$debounce" >"$out" 2>"$err" &
+    --state-dir "$state" --debounce "$debounce" "${SCPSYNC_EXTRA[@]}" >"$out" 2>"$err" &
   W_PID=$!; PIDS+=("$W_PID")
   wait_for "$label" "$out" 'watching for changes'
   [[ "$(cat /proc/$W_PID/comm)" == java ]] || log "warning: $label: PID $W_PID is $(cat /proc/$W_PID/comm), not java"
@@ -309,6 +313,10 @@ PY
 # ---------------------------------------------------------------------------------------------
 log "load average at start: $(uptime)"
 "$root/scpsync" --version >/dev/null   # builds the jar (and AOT cache) if needed, untimed
+read -r -a SCPSYNC_EXTRA <<<"$EXTRA_ARGS"
+if "$root/scpsync" watch --help 2>/dev/null | grep -q -- '--http='; then
+  SCPSYNC_EXTRA=(--http 127.0.0.1:0 "${SCPSYNC_EXTRA[@]}")
+fi
 start_sshd
 log "sshd on 127.0.0.1:$SSHD_PORT, work dir $BENCH_DIR"
 
@@ -354,7 +362,7 @@ if [[ $FILES -gt 0 ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-echo "scpsync $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${JAVA_OPTS_BENCH:+ (JAVA_TOOL_OPTIONS=$JAVA_OPTS_BENCH)}, lsyncd $(/usr/bin/lsyncd --version 2>/dev/null | awk '{print $2}'), $(rsync --version | head -n1 | awk '{print $1, $3}'), $(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, load average at the end: $(loadavg)"
+echo "scpsync $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')${JAVA_OPTS_BENCH:+ (JAVA_TOOL_OPTIONS=$JAVA_OPTS_BENCH)}${SCPSYNC_EXTRA[*]:+ (watch ${SCPSYNC_EXTRA[*]})}, lsyncd $(/usr/bin/lsyncd --version 2>/dev/null | awk '{print $2}'), $(rsync --version | head -n1 | awk '{print $1, $3}'), $(ssh -V 2>&1 | cut -d, -f1), $(nproc) CPUs, load average at the end: $(loadavg)"
 echo
 python3 - "$RESULTS" "$WRITES" "$WARMUP" "$BURST" "$FILES" "$IDLE" "$SIZE" "${LABELS[@]}" <<'PY'
 import json, math, sys

@@ -27,9 +27,9 @@
 #                                      with -XX:NativeMemoryTracking=summary the log shows NMT)
 #            --keep-logs DIR          (copy every tool's output and the raw results there)
 #            --scpsync-args "..."     (extra options for every scpsync watch, word-split)
+#   --writes 0 --burst 0 skips (a) and (b).
 # When scpsync has an HTTP status server (--http), it is kept on, on a free port (--http
 # 127.0.0.1:0), so parallel runs and other instances do not collide on the default port.
-#   --writes 0 --burst 0 skips (a) and (b).
 #
 # Prints a markdown table on stdout; progress, per-run details and the load average on stderr.
 set -euo pipefail

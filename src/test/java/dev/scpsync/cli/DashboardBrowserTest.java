@@ -142,7 +142,11 @@ class DashboardBrowserTest {
 
         String screenshot = System.getProperty(SCREENSHOT);
         if (screenshot != null && !screenshot.isBlank()) {
-          waiting(watch).untilAsserted(() -> assertThat(health(ssh)).isEqualTo("offline"));
+          // A moment worth a picture: the uploads' burst inside a sparkline, the offline target's lag grown.
+          waiting(watch).untilAsserted(() -> {
+            assertThat(card(embedded).findElement(By.cssSelector(".spark .line")).getDomAttribute("points").split(" ")).hasSizeGreaterThan(12);
+            assertThat(health(ssh)).isEqualTo("offline");
+          });
           Path png = Path.of(screenshot);
           Files.createDirectories(png.toAbsolutePath().getParent());
           Files.write(png, browser.getScreenshotAs(OutputType.BYTES));

@@ -151,31 +151,10 @@ class DashboardBrowserTest {
           Files.createDirectories(png.toAbsolutePath().getParent());
           Files.write(png, browser.getScreenshotAs(OutputType.BYTES));
         }
-        onAPhone(() -> assertThat(card(ssh).isDisplayed()).isTrue());
+        assertFitsAPhone();
         assertThat(pageErrors()).as("errors in the browser console").isEmpty();
       }
     }
-  }
-
-  /** Runs checks with the window as narrow as a phone's; the page must fit without sideways scrolling. */
-  private static void onAPhone(ThrowingRunnable checks) throws Exception {
-    Dimension desktop = browser.manage().window().getSize();
-    browser.manage().window().setSize(new Dimension(390, 844));
-    try {
-      await().atMost(DEADLINE).untilAsserted(() -> {
-        assertThat(((Number) browser.executeScript("return window.innerWidth")).intValue()).isLessThanOrEqualTo(390);
-        assertThat(((Number) browser.executeScript(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue())
-            .as("sideways overflow in px").isLessThanOrEqualTo(0);
-      });
-      checks.run();
-    } finally {
-      browser.manage().window().setSize(desktop);
-    }
-  }
-
-  private interface ThrowingRunnable {
-    void run() throws Exception;
   }
 
   @Test
@@ -211,6 +190,22 @@ class DashboardBrowserTest {
         assertThat(counter(target, "files")).as("the new watch's count").isEqualTo(1);
         assertThat(browser.findElement(By.id("overall")).getText()).isEqualTo("in sync");
       });
+    }
+  }
+
+  /** As narrow as a phone, the page (long target names and all) fits without sideways scrolling. */
+  private static void assertFitsAPhone() {
+    Dimension desktop = browser.manage().window().getSize();
+    browser.manage().window().setSize(new Dimension(390, 844));
+    try {
+      await().atMost(DEADLINE).untilAsserted(() -> {
+        assertThat(((Number) browser.executeScript("return window.innerWidth")).intValue()).isLessThanOrEqualTo(390);
+        assertThat(((Number) browser.executeScript(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")).intValue())
+            .as("sideways overflow in px").isLessThanOrEqualTo(0);
+      });
+    } finally {
+      browser.manage().window().setSize(desktop);
     }
   }
 

@@ -125,6 +125,7 @@ class DashboardBrowserTest {
           assertThat(card(ssh).findElement(By.className("health")).getText()).isEqualTo("offline");
           assertThat(card(ssh).findElement(By.className("last-error")).isDisplayed()).isTrue();
           assertThat(feedItem("target.offline", ssh, null)).isNotNull();
+          assertThat(browser.findElement(By.id("overall")).getText()).isEqualTo("1 of 2 in sync: 1 offline");
         });
         assertThat(health(embedded)).isEqualTo("in-sync");
 

@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -96,8 +97,8 @@ class DashboardBrowserTest {
       Files.writeString(src.resolve("index.html"), "<h1>hello</h1>\n");
       String ssh = openssh.target(openssh.location(tmp, "site").remotePath());
       String embedded = receiver.target(receiver.location(tmp, "site").remotePath());
-      try (RunningWatch watch = new RunningWatch(src, tmp.resolve("state"), List.of(ssh, embedded), List.of(openssh, receiver))) {
-        browser.get(watch.url().toString());
+      try (WatchRun watch = watch(src, List.of(ssh, embedded), List.of(openssh, receiver))) {
+        browser.get(watch.dashboardUrl().toString());
         waiting(watch).untilAsserted(() -> {
           assertThat(health(ssh)).isEqualTo("in-sync");
           assertThat(health(embedded)).isEqualTo("in-sync");
@@ -165,8 +166,8 @@ class DashboardBrowserTest {
     String target = receiver.target(receiver.location(tmp, "token").remotePath());
     String[] http = {"--http", "127.0.0.1:" + freePort(), "--http-token", "s3cret&=?"};
     String page;
-    try (RunningWatch watch = new RunningWatch(src, tmp.resolve("state"), List.of(target), List.of(receiver), http)) {
-      page = watch.url() + "?token=s3cret%26%3D%3F";
+    try (WatchRun watch = watch(src, List.of(target), List.of(receiver), http)) {
+      page = watch.dashboardUrl() + "?token=s3cret%26%3D%3F";
       browser.get(page);
       waiting(watch).untilAsserted(() -> {
         assertThat(health(target)).isEqualTo("in-sync");
@@ -183,7 +184,7 @@ class DashboardBrowserTest {
     });
 
     Files.writeString(src.resolve("b.txt"), "b\n");
-    try (RunningWatch again = new RunningWatch(src, tmp.resolve("state"), List.of(target), List.of(receiver), http)) {
+    try (WatchRun again = watch(src, List.of(target), List.of(receiver), http)) {
       assertThat(browser.getCurrentUrl()).isEqualTo(page);
       waiting(again).untilAsserted(() -> {
         assertThat(connection()).isEqualTo("live");
@@ -220,10 +221,18 @@ class DashboardBrowserTest {
     return browser.findElement(By.id("conn")).getDomAttribute("data-state");
   }
 
-  private static ConditionFactory waiting(RunningWatch watch) {
+  /** A watch of {@code targets} with its dashboard on a free port, or where {@code http} says. */
+  private WatchRun watch(Path src, List<String> targets, List<TestServer> servers, String... http) {
+    List<String> extra = new ArrayList<>(List.of("--status", "never"));
+    extra.addAll(http.length > 0 ? List.of(http) : List.of("--http", "127.0.0.1:0"));
+    return WatchRun.start(WatchRun.args(src, tmp.resolve("state"), targets, servers, extra.toArray(String[]::new)),
+        targets.size());
+  }
+
+  private static ConditionFactory waiting(WatchRun watch) {
     return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
         .ignoreException(StaleElementReferenceException.class)
-        .alias("dashboard of " + watch.url());
+        .alias("dashboard of " + watch.dashboardUrl());
   }
 
   private static WebElement card(String target) {

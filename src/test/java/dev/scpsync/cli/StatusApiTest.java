@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,9 +68,7 @@ class StatusApiTest {
   private Watch watch(Path src, TestServer.Location remote, String... extra) {
     WatchRun run = WatchRun.start(server, src, remote.remotePath(), tmp.resolve("state"),
         CliRun.args("--http", "127.0.0.1:0", List.of(extra)).toArray(String[]::new));
-    Matcher m = Pattern.compile("dashboard: (http://\\S+)").matcher(run.out());
-    assertThat(m.find()).as("the URL is printed: %s", run).isTrue();
-    return new Watch(run, URI.create(m.group(1)));
+    return new Watch(run, run.dashboardUrl());
   }
 
   @Test

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.scpsync.testing.TestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,6 +53,28 @@ final class WatchRun implements AutoCloseable {
     await().atMost(START_DEADLINE).until(() -> count(run.out(), "watching for changes") >= targets || !run.thread.isAlive());
     assertThat(run.thread.isAlive()).as("the watch started: %s", run).isTrue();
     return run;
+  }
+
+  /**
+   * {@code watch SRC TARGET... EXTRA...} trusting and offering the keys of {@code servers} (in the
+   * order of the targets), without agent or user ssh_config, with the given state.
+   */
+  static List<String> args(Path src, Path stateDir, List<String> targets, List<TestServer> servers, String... extra) {
+    List<Object> parts = new ArrayList<>(List.of("watch", src));
+    parts.addAll(targets);
+    for (TestServer s : servers) {
+      parts.addAll(List.of("--known-hosts", s.knownHosts(), "-i", s.userKey()));
+    }
+    parts.addAll(List.of("--no-agent", "-F", "/dev/null", "--state-dir", stateDir));
+    parts.addAll(List.of(extra));
+    return CliRun.args(parts.toArray());
+  }
+
+  /** The dashboard's URL, from the {@code dashboard:} line the watch printed. */
+  URI dashboardUrl() {
+    Matcher m = Pattern.compile("dashboard: (http://\\S+)").matcher(out());
+    assertThat(m.find()).as("the dashboard URL is printed: %s", this).isTrue();
+    return URI.create(m.group(1));
   }
 
   static int count(String text, String what) {

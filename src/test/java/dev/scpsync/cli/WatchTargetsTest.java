@@ -31,13 +31,8 @@ class WatchTargetsTest {
 
   /** {@code scpsync watch SRC TARGET... --delete}, trusting and offering the keys of {@code servers}. */
   private WatchRun watch(Path src, List<String> targets, List<TestServer> servers) {
-    List<Object> parts = new ArrayList<>(List.of("watch", src));
-    parts.addAll(targets);
-    for (TestServer s : servers) {
-      parts.addAll(List.of("--known-hosts", s.knownHosts(), "-i", s.userKey()));
-    }
-    parts.addAll(List.of("--no-agent", "-F", "/dev/null", "--state-dir", tmp.resolve("state"), "--delete", "--no-http"));
-    return WatchRun.start(CliRun.args(parts.toArray()), targets.size());
+    return WatchRun.start(WatchRun.args(src, tmp.resolve("state"), targets, servers, "--delete", "--no-http"),
+        targets.size());
   }
 
   private static int count(String text, String what) {

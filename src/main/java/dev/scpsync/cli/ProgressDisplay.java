@@ -57,6 +57,14 @@ final class ProgressDisplay implements SyncListener {
   }
 
   @Override
+  public synchronized void resumed(FileTransfer file, long already) {
+    clearLine();
+    err.println("scpsync: " + file.entry().path().replaceAll("\\p{Cntrl}", "?") + ": resuming an interrupted upload, "
+        + Sizes.bytes(already) + " of " + Sizes.bytes(file.entry().size()) + " already on the remote");
+    err.flush();
+  }
+
+  @Override
   public synchronized void notice(String message) {
     clearLine();
     err.println("scpsync: warning: " + message.replaceAll("\\p{Cntrl}", "?"));

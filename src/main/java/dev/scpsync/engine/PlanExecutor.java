@@ -109,6 +109,11 @@ final class PlanExecutor {
       }
 
       @Override
+      public void resumed(FileTransfer file, long already) {
+        listener.resumed(file, already);
+      }
+
+      @Override
       public void failed(FileTransfer file, Exception cause) {
         Problem p = new Problem(file.entry().path(), describe(cause));
         problems.add(p);

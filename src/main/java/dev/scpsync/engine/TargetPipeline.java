@@ -290,6 +290,11 @@ final class TargetPipeline {
     }
 
     @Override
+    public void resumed(dev.scpsync.transport.FileTransfer file, long already) {
+      emit(WatchEvent.info(WatchEvent.TRANSFER_RESUMED, name).path(file.entry().path()).bytes(already));
+    }
+
+    @Override
     public void deleted(String path) {
       deletes.incrementAndGet();
       emit(WatchEvent.info(WatchEvent.FILE_DELETED, name).path(path));

@@ -15,6 +15,12 @@ public interface TransferListener {
    */
   default void unverified(FileTransfer file) {}
 
+  /**
+   * An interrupted upload of a large file is being continued rather than started over: {@code
+   * bytes} of it were already on the remote (checked) and are not sent again.
+   */
+  default void resumed(FileTransfer file, long bytes) {}
+
   /** A file failed; the batch goes on with the next one. */
   default void failed(FileTransfer file, Exception cause) {}
 

@@ -145,6 +145,7 @@ class ChunkedResumeTest {
       totalSent += sent;
       perCut.add("final run: sent " + mib(sent) + " for the remaining " + mib(size - confirmedBefore));
       assertThat(last.exitCode()).as(last.toString()).isZero();
+      assertThat(last.err()).as("the resume is said").contains("resuming an interrupted upload");
       assertThat(sent).as("the final run sends only what was not confirmed").isLessThanOrEqualTo(size - confirmedBefore + CHUNK + OVERHEAD);
     } finally {
       observer.stop();

@@ -106,6 +106,13 @@ final class ChunkedScpUpload {
       String staging = TempNames.stagingFor(tempPath);
       long parts = Chunking.chunks(size, chunk);
       boolean[] present = partsPresent(staging, size, parts);
+      long already = 0;
+      for (int i = 0; i < present.length; i++) {
+        already += present[i] ? partLength(i, size) : 0;
+      }
+      if (already > 0) {
+        listener.resumed(f, already);
+      }
       String localHex = sendMissing(f, local, staging, present, listener);
       String remoteHex = concatenate(staging, tempPath, parts, size);
       if (remoteHex != null && !remoteHex.equals(localHex)) {

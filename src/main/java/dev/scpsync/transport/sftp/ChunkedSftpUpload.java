@@ -126,6 +126,8 @@ final class ChunkedSftpUpload {
       Start start = mayResume ? resume(f, local) : null;
       if (start == null) {
         start = fresh(f);
+      } else {
+        listener.resumed(f, start.offset());
       }
       String localHex;
       long t0 = System.nanoTime();

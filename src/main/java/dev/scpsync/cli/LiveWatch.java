@@ -56,6 +56,7 @@ record LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, bool
   /** Runs until a signal, {@code exitAfter}, or the job's own end; returns the exit code. */
   int run(PrintWriter out, PrintWriter err, SshOptions ssh, Path source, List<WatchTarget> targets,
       Placement placement, SyncOptions options, WatchOptions watchOptions) throws Exception {
+    int code;
     try (SshConnector connector = new SshConnector(ssh)) {
       WatchJob job = new WatchJob(connector).verifyEvery(verifyEvery).onSynced(onSynced).hookDebounce(hookDebounce);
       WatchPrinter printer = new WatchPrinter(out, err, targets.size() > 1, quiet, !LogSetup.jsonOnConsole());
@@ -75,6 +76,7 @@ record LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, bool
             timer.interrupt();
           }
         }
+        code = endCode(job, exitAfter, err);
       }
     }
     if (!quiet) {
@@ -82,7 +84,18 @@ record LiveWatch(boolean quiet, boolean statusLine, InetSocketAddress http, bool
     }
     out.flush();
     err.flush();
-    return ExitCodes.OK;
+    return code;
+  }
+
+  /**
+   * With {@code --exit-after} (scripts, tests, benchmarks: "sync, then stop") the exit code says
+   * whether every target ended in sync, as a push's would; a watch stopped by a signal ends 0.
+   */
+  private static int endCode(WatchJob job, Duration exitAfter, PrintWriter err) {
+    List<String> behind = exitAfter == null ? List.of() : job.behindAtEnd();
+    behind.forEach(b -> err.println("scpsync: error: not in sync when the watch ended: " + b));
+    err.flush();
+    return behind.isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
   /** {@code auto} (a terminal, not quiet), {@code always} or {@code never}. */

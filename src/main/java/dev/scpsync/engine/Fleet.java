@@ -18,7 +18,7 @@ import java.util.concurrent.Future;
  * watcher's thread reads {@link #pipelines} while the watch's thread changes the set.
  */
 final class Fleet {
-  private record Running(TargetPipeline pipeline, Thread thread, TargetState state) {}
+  private record Running(TargetPipeline pipeline, Thread thread) {}
 
   private final StateStore store;
   private final Runnable allFailed;
@@ -38,7 +38,8 @@ final class Fleet {
   /** The name of the running target whose state holds {@code path}, or null. */
   String holder(String path) {
     for (Running r : running) {
-      if (r.state().get(path).isPresent()) {
+      TargetState state = r.pipeline().state();
+      if (state != null && state.get(path).isPresent()) {
         return r.pipeline().name();
       }
     }
@@ -46,19 +47,41 @@ final class Fleet {
   }
 
   /**
-   * Connects every pipeline (in parallel) and starts them; when any connection fails, closes the
-   * others, starts none and throws the first failure.
+   * Connects every pipeline (in parallel) and starts them. A target that cannot be reached for a
+   * reason that may pass (refused, timed out, unknown host) starts offline and keeps retrying,
+   * like one that goes down later. Throws, starting none, when a target refuses us for good (host
+   * key, authentication: a person must act) or when no target at all can be reached.
    */
   void startAll(List<TargetPipeline> pipelines) throws IOException {
-    List<Remote> remotes = connectAll(pipelines);
+    List<Attempt> attempts = connectAll(pipelines);
+    IOException permanent = attempts.stream().map(Attempt::failure)
+        .filter(f -> f != null && TargetPipeline.isPermanent(f)).findFirst().orElse(null);
+    boolean none = attempts.stream().allMatch(a -> a.remote() == null);
+    if (permanent != null || none) {
+      IOException first = permanent != null ? permanent : attempts.getFirst().failure();
+      for (Attempt a : attempts) {
+        closeQuietly(a.remote(), first);
+      }
+      throw first;
+    }
     for (int i = 0; i < pipelines.size(); i++) {
-      start(pipelines.get(i), remotes.get(i));
+      start(pipelines.get(i), attempts.get(i).remote(), attempts.get(i).failure());
     }
   }
 
-  /** Connects and starts one more pipeline; a failure is thrown and nothing is started. */
+  /**
+   * Connects and starts one more pipeline (a reload added it). Down for now: it starts offline
+   * and retries; refused for good: thrown, nothing started.
+   */
   void add(TargetPipeline pipeline) throws IOException {
-    start(pipeline, pipeline.connect());
+    try {
+      start(pipeline, pipeline.connect(), null);
+    } catch (IOException e) {
+      if (TargetPipeline.isPermanent(e)) {
+        throw e;
+      }
+      start(pipeline, null, e);
+    }
   }
 
   /** Stops the named pipeline after its batch in progress and waits for it. */
@@ -78,51 +101,48 @@ final class Fleet {
     running.forEach(r -> join(r.thread()));
   }
 
-  private void start(TargetPipeline p, Remote remote) {
-    TargetState state = store.target(remote.describe());
+  private void start(TargetPipeline p, Remote remote, IOException failure) {
     Thread t = Thread.ofPlatform().name("target-" + p.name()).unstarted(() -> {
       try {
-        p.run(remote, state);
+        p.run(remote, failure, r -> store.target(r.describe()));
       } finally {
         if (running.stream().allMatch(q -> q.pipeline().failure() != null)) {
           allFailed.run(); // nothing left to sync to
         }
       }
     });
-    running.add(new Running(p, t, state));
+    running.add(new Running(p, t));
     t.start();
   }
 
-  private static List<Remote> connectAll(List<TargetPipeline> all) throws IOException {
-    if (all.size() == 1) {
-      return List.of(all.getFirst().connect());
-    }
+  /** A first connection: a remote, or why there is none. */
+  private record Attempt(Remote remote, IOException failure) {}
+
+  private static List<Attempt> connectAll(List<TargetPipeline> all) {
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Remote>> futures = all.stream().map(p -> pool.submit(p::connect)).toList();
-      List<Remote> opened = new ArrayList<>();
-      IOException first = null;
+      List<Attempt> attempts = new ArrayList<>();
       for (Future<Remote> f : futures) {
         try {
-          opened.add(f.get());
+          attempts.add(new Attempt(f.get(), null));
         } catch (ExecutionException e) {
-          IOException cause = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-          first = first == null ? cause : first;
+          attempts.add(new Attempt(null, e.getCause() instanceof IOException io ? io : new IOException(e.getCause())));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          first = first == null ? new IOException("interrupted while connecting") : first;
+          attempts.add(new Attempt(null, new IOException("interrupted while connecting")));
         }
       }
-      if (first != null) {
-        for (Remote r : opened) {
-          try {
-            r.close();
-          } catch (IOException e) {
-            first.addSuppressed(e);
-          }
-        }
-        throw first;
+      return attempts;
+    }
+  }
+
+  private static void closeQuietly(Remote remote, IOException into) {
+    if (remote != null) {
+      try {
+        remote.close();
+      } catch (IOException e) {
+        into.addSuppressed(e);
       }
-      return opened;
     }
   }
 

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -54,6 +55,10 @@ final class TargetPipeline {
   private volatile Placement placement;
   /** Set by {@link #replan}: the next loop turn runs a full reconcile. */
   private volatile boolean reconcileRequested;
+  /** The target's state, known once a session told which protocol (and so which key) it uses. */
+  private volatile TargetState state;
+  private Function<Remote, TargetState> states;
+  private volatile boolean endedInSync;
   private final SshConnector connector;
   private final SyncOptions options;
   private final Path root;
@@ -141,6 +146,21 @@ final class TargetPipeline {
     pending.wake();
   }
 
+  /** The target's state, or null while it has never been reached. */
+  TargetState state() {
+    return state;
+  }
+
+  /** After {@link #run} returned: whether the target was in sync with nothing pending at the end. */
+  boolean endedInSync() {
+    return endedInSync;
+  }
+
+  /** The last error, or null. */
+  String lastError() {
+    return lastError;
+  }
+
   /** The permanent failure that ended this pipeline, or null. */
   IOException failure() {
     return failure;
@@ -158,23 +178,36 @@ final class TargetPipeline {
   }
 
   /** Runs until {@link #stop} or a permanent failure; closes the remote on the way out. */
-  void run(Remote first, TargetState state) {
+  /**
+   * Runs until {@link #stop} or a permanent failure; closes the remote on the way out.
+   *
+   * @param first the session opened at start, or null when that failed with {@code firstFailure}
+   *     (a target that is down at start is retried like one that went down later)
+   * @param states the target's state, by the connected remote (its key names the protocol in use)
+   */
+  void run(Remote first, IOException firstFailure, Function<Remote, TargetState> states) {
+    this.states = states;
     Remote remote = first;
     try {
       HintedSync hinted = new HintedSync(root, options, local -> placement.viewFor(name, local));
-      emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
-      remote = reconcileOrRecover(remote, state);
+      if (remote == null) {
+        remote = recover(null, firstFailure);
+      } else {
+        state = states.apply(remote);
+        emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
+        remote = reconcileOrRecover(remote);
+      }
       long lastVerified = System.nanoTime();
       while (remote != null && !stopping) {
         if (reconcileRequested
             || (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos())) {
           reconcileRequested = false;
           lastVerified = System.nanoTime();
-          remote = reconcileOrRecover(remote, state);
+          remote = reconcileOrRecover(remote);
           continue;
         }
         if (!remote.isOpen()) {
-          remote = recover(remote, new IOException("the connection to " + name + " was lost"), state);
+          remote = recover(remote, new IOException("the connection to " + name + " was lost"));
           continue;
         }
         List<DirtyPath> batch = nextBatch();
@@ -187,7 +220,7 @@ final class TargetPipeline {
           SyncResult result = hinted.run(batch, state, remote, events);
           synced(result, false);
         } catch (IOException | RuntimeException e) {
-          remote = recover(remote, failureOf(e), state);
+          remote = recover(remote, failureOf(e));
         } finally {
           inFlight.set(0);
           batchOldest = 0;
@@ -198,6 +231,7 @@ final class TargetPipeline {
       if (afterSync != null) {
         afterSync.close();
       }
+      endedInSync = health == TargetStatus.Health.IN_SYNC && pending.size() == 0;
       if (health != TargetStatus.Health.FAILED) {
         health = TargetStatus.Health.OFFLINE;
       }
@@ -205,14 +239,14 @@ final class TargetPipeline {
   }
 
   /** A full reconcile (scan + remote listing); the hints it makes redundant are dropped first. */
-  private Remote reconcileOrRecover(Remote remote, TargetState state) {
+  private Remote reconcileOrRecover(Remote remote) {
     health = TargetStatus.Health.SYNCING;
     pending.clear();
     try {
       synced(reconcile(state, remote), true);
       return remote;
     } catch (IOException | RuntimeException e) {
-      return recover(remote, failureOf(e), state);
+      return recover(remote, failureOf(e));
     }
   }
 
@@ -357,10 +391,12 @@ final class TargetPipeline {
    * the pipeline is stopped (null) or the failure turns out permanent (null, {@link #failure} set).
    * A successful reconnect is followed by a full reconcile.
    */
-  private Remote recover(Remote broken, IOException cause, TargetState state) {
+  private Remote recover(Remote broken, IOException cause) {
     closeQuietly(broken);
     IOException last = cause;
     int attempt = 0;
+    lastError = last.getMessage();
+    health = TargetStatus.Health.OFFLINE; // also when stopping: the watch may end with this target behind
     while (!stopping) {
       lastError = last.getMessage();
       errors.incrementAndGet();
@@ -396,6 +432,9 @@ final class TargetPipeline {
       try {
         health = TargetStatus.Health.CONNECTING;
         remote = connect();
+        if (state == null) {
+          state = states.apply(remote);
+        }
         health = TargetStatus.Health.SYNCING;
         emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
         pending.clear(); // the reconcile's scan sees everything they hinted at

@@ -30,9 +30,10 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>The {@link TreeWatcher} starts <em>first</em>, so a change made while the initial scans run
  *       is hinted and handled after them; nothing falls between the scan and the watch.
- *   <li>Every target is connected (in parallel) before anything is synced, and any failure there
- *       ends the watch at once, as it would end a push: a typo in a target should not become a
- *       daemon quietly retrying forever. After that, connection losses are retried.
+ *   <li>Every target is connected (in parallel) before anything is synced. A target refused for
+ *       good (host key, authentication) or no reachable target at all ends the watch at once, as
+ *       it would end a push; a target that is merely down starts offline and is retried, so one
+ *       dead target never keeps the others from starting.
  *   <li>Each batch of hints goes to every pipeline's own queue, coalesced by path there; the
  *       watcher never waits for a target.
  * </ol>
@@ -325,6 +326,15 @@ public final class WatchJob {
         also.accept(event);
       }
     };
+  }
+
+  /**
+   * After {@link #run} returned: the targets that were not in sync when the watch ended (offline,
+   * failed, or a batch left behind), as {@code name: last error}. Empty when every one was.
+   */
+  public List<String> behindAtEnd() {
+    return pipelines.stream().filter(p -> !p.endedInSync())
+        .map(p -> p.name() + ": " + (p.lastError() != null ? p.lastError() : "not in sync")).toList();
   }
 
   /** Every target's current status, in the order they were given. Safe from any thread. */

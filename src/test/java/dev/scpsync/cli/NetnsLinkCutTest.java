@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.scpsync.testing.NetnsHost;
 import dev.scpsync.testing.OpenSshServer;
 import dev.scpsync.testing.Processes;
+import dev.scpsync.testing.RequiredTools;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
@@ -28,16 +29,28 @@ import org.junit.jupiter.api.io.TempDir;
  * target on loopback keeps getting every change while the link is down, the cut one gets none, and
  * once the link is back it converges. Every connection of the watch goes to loopback or to the
  * namespace, nowhere else.
+ *
+ * <p>What a silent cut looks like from the watch (measured): nothing at first. The cut target's
+ * batch waits for an SFTP reply, and the session is given up only when three keepalives went
+ * unanswered (SshConnector: every 15 s, 15 s for a reply), about a minute after the cut; then it
+ * reports "reconnecting", fails fast ("no route to host") until the link is back, reconnects and
+ * reconciles. A shorter cut, as here, is ridden out by the same session: once the link is up, TCP's
+ * next retransmission (a locally refused one is retried every half second) delivers what waited.
  */
 class NetnsLinkCutTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
-  /** Restoring a link after a silent cut waits for TCP's next retransmission, which backs off. */
   private static final Duration CATCH_UP_DEADLINE = Duration.ofSeconds(60);
+  /**
+   * A cut shorter than this cannot have cost the session three unanswered keepalives (the first
+   * could go unanswered only after 15 s, the third after 45 s).
+   */
+  private static final Duration UNNOTICED_CUT = Duration.ofSeconds(30);
 
   @TempDir Path tmp;
 
   @Test
   void aCutLinkHoldsUpOnlyItsOwnTargetWhichConvergesWhenTheLinkReturns() throws Exception {
+    RequiredTools.require("ss (iproute2)", "/usr/bin/ss", "/bin/ss", "/usr/sbin/ss", "/sbin/ss");
     try (NetnsHost host = NetnsHost.create();
         OpenSshServer far = OpenSshServer.withSftp(tmp.resolve("far-sshd"), host.address(), host.execPrefix());
         TestServer near = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("near-receiver"));
@@ -66,6 +79,7 @@ class NetnsLinkCutTest {
           assertThat(nearDir.onDisk().resolve("before-cut.txt")).hasContent("both get this");
         });
 
+        long cutAt = System.nanoTime();
         host.linkDown();
         assertThat(host.routeToNamespace()).as("packets for a cut namespace stay on this machine")
             .contains("No route to host").doesNotContain(" dev ");
@@ -91,9 +105,16 @@ class NetnsLinkCutTest {
         assertThat(farDir.resolve("sub/new-in-sub.txt")).doesNotExist();
         assertThat(farDir.resolve("edit.txt")).hasContent("first version");
         assertThat(farDir.resolve("doomed.txt")).exists();
+        boolean shortCut = Duration.ofNanos(System.nanoTime() - cutAt).compareTo(UNNOTICED_CUT) < 0;
+        if (shortCut) {
+          assertThat(watch.err()).as("a silent cut goes unnoticed until the keepalives run out").doesNotContain(farTarget);
+        }
 
         host.linkUp();
         await().atMost(CATCH_UP_DEADLINE).untilAsserted(() -> Trees.assertSameTree(src, farDir));
+        if (shortCut && Duration.ofNanos(System.nanoTime() - cutAt).compareTo(UNNOTICED_CUT) < 0) {
+          assertThat(watch.err()).as("the session outlived the short cut").doesNotContain(farTarget);
+        }
         Trees.assertSameTree(src, nearDir.onDisk());
         assertThat(watch.stop()).as(watch.toString()).isZero();
         assertThat(Trees.tempFiles(farDir)).isEmpty();

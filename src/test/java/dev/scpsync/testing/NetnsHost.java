@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -33,12 +32,13 @@ import org.junit.jupiter.api.Assumptions;
 public final class NetnsHost implements AutoCloseable {
   private static final String PREFIX = "scpsync-";
   /** Namespace names: {@code scpsync-PID-N}; veth names: {@code scpsPIDhN} (at most 15 chars). */
-  private static final Pattern NAMESPACE = Pattern.compile("scpsync-(\\d+)-(\\d+)");
+  private static final Pattern NAMESPACE = Pattern.compile("scpsync-(\\d+)-(\\d+|probe)");
   private static final Pattern VETH = Pattern.compile("scps(\\d+)[hp]\\d+");
   /** Marks the unreachable routes this fixture adds, so leftovers can be told from others'. */
   private static final String ROUTE_PROTO = "242";
   private static final String ROUTE_METRIC = "4242";
-  private static final Path LOCK = Path.of("/run/lock/scpsync-netns.lock");
+  /** Held while a subnet is chosen and taken, so that test JVMs running side by side never share one. */
+  private static final Path LOCK = Path.of(System.getProperty("java.io.tmpdir"), "scpsync-netns.lock");
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private final String name;
@@ -60,8 +60,8 @@ public final class NetnsHost implements AutoCloseable {
     requirePermission();
     long pid = ProcessHandle.current().pid();
     int n = COUNTER.getAndIncrement();
-    try (FileChannel lockFile = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock ignored = lockFile.lock()) {
+    try (FileChannel lockFile = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      lockFile.lock(); // released when the channel closes
       removeLeftovers();
       NetnsHost host = new NetnsHost(PREFIX + pid + "-" + n, "scps" + pid + "h" + n, "scps" + pid + "p" + n, freeSubnet());
       try {

@@ -121,7 +121,7 @@ class NetnsLinkCutTest {
         assertThat(Trees.tempFiles(nearDir.onDisk())).isEmpty();
         assertThat(watch.err()).as("nothing was given up on").doesNotContain("not retrying");
       }
-      connections.close();
+      connections.stop();
       assertThat(connections.peersOfThisProcess())
           .as("the watch connected to loopback and the namespace only")
           .isNotEmpty()
@@ -192,10 +192,19 @@ class NetnsLinkCutTest {
       return inNamespace;
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Ends sampling; what was seen stays. */
+    void stop() {
       running = false;
-      thread.join(Duration.ofSeconds(10));
+      try {
+        thread.join(Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      stop();
     }
   }
 }

@@ -16,18 +16,25 @@ import java.util.List;
  * A real OpenSSH {@code sshd} on a random loopback port, with generated host and user keys and a
  * config of its own in a temp directory. Either with the SFTP subsystem, or SCP-only (no
  * Subsystem line, the way many appliances and dropbear setups look). Started per test class and
- * stopped by process id.
+ * stopped by process id. {@link #withSftp(Path, String, List)} starts one elsewhere, e.g. inside a
+ * network namespace.
  */
 public final class OpenSshServer implements AutoCloseable {
   private final Path dir;
   private final boolean sftp;
   private final boolean tcpForwarding;
   private final Path sshd;
+  /** The address sshd listens on, the client connects to and known_hosts names. */
+  private final String listenAddress;
+  /** What runs sshd ({@code ip netns exec NS}); it must exec sshd, so the process stays sshd's. */
+  private final List<String> commandPrefix;
   private Process process;
   private int port;
 
-  private OpenSshServer(Path dir, boolean sftp, boolean tcpForwarding) {
+  private OpenSshServer(Path dir, boolean sftp, boolean tcpForwarding, String listenAddress, List<String> commandPrefix) {
     this.dir = dir;
+    this.listenAddress = listenAddress;
+    this.commandPrefix = List.copyOf(commandPrefix);
     this.sftp = sftp;
     this.tcpForwarding = tcpForwarding;
     this.sshd = RequiredTools.require("OpenSSH server", "/usr/sbin/sshd");
@@ -49,12 +56,27 @@ public final class OpenSshServer implements AutoCloseable {
     return start(dir, true, true);
   }
 
+  /**
+   * Starts a server with the SFTP subsystem on {@code listenAddress}, run through {@code
+   * commandPrefix}: with {@code ip netns exec NS}, a server inside a network namespace, reached at
+   * that namespace's address.
+   */
+  public static OpenSshServer withSftp(Path dir, String listenAddress, List<String> commandPrefix)
+      throws IOException, InterruptedException {
+    return start(dir, true, false, listenAddress, commandPrefix);
+  }
+
   private static OpenSshServer start(Path dir, boolean sftp) throws IOException, InterruptedException {
     return start(dir, sftp, false);
   }
 
   private static OpenSshServer start(Path dir, boolean sftp, boolean tcpForwarding) throws IOException, InterruptedException {
-    OpenSshServer server = new OpenSshServer(dir, sftp, tcpForwarding);
+    return start(dir, sftp, tcpForwarding, "127.0.0.1", List.of());
+  }
+
+  private static OpenSshServer start(Path dir, boolean sftp, boolean tcpForwarding, String listenAddress,
+      List<String> commandPrefix) throws IOException, InterruptedException {
+    OpenSshServer server = new OpenSshServer(dir, sftp, tcpForwarding, listenAddress, commandPrefix);
     server.generateKeys();
     server.launch();
     return server;
@@ -74,11 +96,14 @@ public final class OpenSshServer implements AutoCloseable {
     for (int attempt = 0; attempt < 5; attempt++) {
       port = freePort();
       writeConfig();
-      ProcessBuilder pb = new ProcessBuilder(sshd.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString());
+      ProcessBuilder pb = new ProcessBuilder(command());
       pb.redirectErrorStream(true);
       pb.redirectOutput(dir.resolve("sshd.log").toFile());
       process = pb.start();
       if (awaitListening(Duration.ofSeconds(10))) {
+        if (!commandPrefix.isEmpty()) {
+          requireSshdItself();
+        }
         writeKnownHosts();
         return;
       }
@@ -88,10 +113,23 @@ public final class OpenSshServer implements AutoCloseable {
     throw last;
   }
 
+  /**
+   * Stopping goes by process id: a command prefix that forked instead of exec'ing sshd would leave
+   * sshd running when its parent is killed.
+   */
+  private void requireSshdItself() {
+    String command = process.info().command().orElse("");
+    if (!command.endsWith("/sshd")) {
+      stop();
+      throw new IllegalStateException(String.join(" ", commandPrefix) + " runs sshd as a child (process " + process.pid()
+          + " is " + command + "), so it cannot be stopped by its id");
+    }
+  }
+
   private void writeConfig() throws IOException {
     List<String> lines = new ArrayList<>(List.of(
         "Port " + port,
-        "ListenAddress 127.0.0.1",
+        "ListenAddress " + listenAddress,
         "HostKey " + hostKey(),
         "PidFile " + dir.resolve("sshd.pid"),
         "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
@@ -117,7 +155,7 @@ public final class OpenSshServer implements AutoCloseable {
   private void writeKnownHosts() throws IOException {
     String hostPub = Files.readString(dir.resolve("host_ed25519.pub")).trim();
     String[] parts = hostPub.split(" ");
-    Files.writeString(knownHosts(), "[127.0.0.1]:" + port + " " + parts[0] + " " + parts[1] + "\n");
+    Files.writeString(knownHosts(), "[" + listenAddress + "]:" + port + " " + parts[0] + " " + parts[1] + "\n");
   }
 
   private boolean awaitListening(Duration timeout) throws InterruptedException {
@@ -127,7 +165,7 @@ public final class OpenSshServer implements AutoCloseable {
         return false;
       }
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        s.connect(new InetSocketAddress(listenAddress, port), 200);
         return true;
       } catch (IOException notYet) {
         Thread.sleep(20);
@@ -147,7 +185,12 @@ public final class OpenSshServer implements AutoCloseable {
   }
 
   public String host() {
-    return "127.0.0.1";
+    return listenAddress;
+  }
+
+  /** The process id of sshd itself (a command prefix execs it), for tests that look at its sessions. */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean hasSftp() {
@@ -176,9 +219,15 @@ public final class OpenSshServer implements AutoCloseable {
     return System.getProperty("user.name");
   }
 
-  /** An scp-style target for a remote path on this server: {@code user@127.0.0.1:PORT:/path}. */
+  /** An scp-style target for a remote path on this server: {@code user@HOST:PORT:/path}. */
   public String target(Path remotePath) {
-    return user() + "@127.0.0.1:" + port + ":" + remotePath;
+    return user() + "@" + listenAddress + ":" + port + ":" + remotePath;
+  }
+
+  private List<String> command() {
+    List<String> command = new ArrayList<>(commandPrefix);
+    command.addAll(List.of(sshd.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString()));
+    return command;
   }
 
   /** Stops the server and every session child it forked. */
@@ -200,7 +249,7 @@ public final class OpenSshServer implements AutoCloseable {
   /** Starts the server again on the same port with the same keys. */
   public void restart() throws IOException, InterruptedException {
     stop();
-    ProcessBuilder pb = new ProcessBuilder(sshd.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString());
+    ProcessBuilder pb = new ProcessBuilder(command());
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()));
     process = pb.start();

@@ -25,7 +25,8 @@
 #   bench/fanout.sh [--files 1000] [--size-mib 256] [--targets "1 4 8"] [--runs 1]
 #                   [--only small|big]
 #
-# Prints a markdown table on stdout; progress and the load average on stderr.
+# Prints a markdown table on stdout, then the JVM start time and the load average during the run;
+# progress on stderr.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -68,7 +69,15 @@ kill_jobs() {
   done
   JOBS=()
 }
-cleanup() { kill_jobs; stop_sshd; rm -rf "$BENCH_DIR"; }
+SAMPLER_PID=""   # samples the 1-minute load average every 5 s while measuring
+stop_sampler() {
+  if [[ -n "$SAMPLER_PID" ]]; then
+    kill "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+  fi
+}
+cleanup() { stop_sampler; kill_jobs; stop_sshd; rm -rf "$BENCH_DIR"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -231,6 +240,8 @@ keep_best() { # key value
 WORKLOADS=(small big)
 [[ -z "$ONLY" ]] || WORKLOADS=("$ONLY")
 LOAD_START=$(loadavg)
+(while :; do cut -d' ' -f1 /proc/loadavg; sleep 5; done) > "$BENCH_DIR/load.samples" &
+SAMPLER_PID=$!
 for wl in "${WORKLOADS[@]}"; do
   src=$([[ $wl == small ]] && echo "$SMALL" || echo "$BIG")
   for run in $(seq "$RUNS"); do
@@ -260,6 +271,8 @@ for wl in "${WORKLOADS[@]}"; do
   done
 done
 LOAD_END=$(loadavg)
+stop_sampler
+LOAD_RANGE=$(sort -n "$BENCH_DIR/load.samples" | sed -n '1p;$p' | paste -sd- -)
 
 ratio() { # value base
   if [[ "$1" == FAIL || "$2" == FAIL || -z "$1" || -z "$2" ]]; then echo "-"; else
@@ -287,4 +300,5 @@ for wl in "${WORKLOADS[@]}"; do
 done
 echo
 echo "JVM start (\`scpsync --version\`, launcher included, best of 3): ${JVM_START} s." \
-  "Load average (1/5/15 min) at start: ${LOAD_START}; at end: ${LOAD_END}; $(nproc) CPUs."
+  "Load average (1/5/15 min) at start: ${LOAD_START}; at end: ${LOAD_END};" \
+  "1-minute load sampled every 5 s while measuring: ${LOAD_RANGE}; $(nproc) CPUs."

@@ -2,18 +2,33 @@
 # keys in $BENCH_DIR, and defines SSH_OPTS / helper functions. Stopped by stop_sshd (trap).
 set -euo pipefail
 
-start_sshd() {
-  local dir="$BENCH_DIR/sshd"
+# start_sshd: one sshd (SSHD_PORT, SSHD_PID). start_sshds N: N sshd instances on N loopback
+# ports (SSHD_PORTS, SSHD_PIDS; SSHD_PORT/SSHD_PID are the first), sharing one host key, one user
+# key and one known_hosts file that lists every port. Both define SSH_OPTS, USER_KEY, KNOWN_HOSTS,
+# CIPHER and REMOTE_USER. stop_sshd stops every instance started.
+start_sshd() { start_sshds 1; }
+
+start_sshds() {
+  local n="$1" dir="$BENCH_DIR/sshd" i port
   mkdir -p "$dir" /run/sshd
   ssh-keygen -q -t ed25519 -N '' -f "$dir/host_ed25519"
   ssh-keygen -q -t ed25519 -N '' -f "$dir/user_ed25519"
   cp "$dir/user_ed25519.pub" "$dir/authorized_keys"
-  SSHD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  cat > "$dir/sshd_config" <<CFG
-Port $SSHD_PORT
+  # N distinct free ports: all bound at once, then released.
+  read -r -a SSHD_PORTS <<< "$(python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$n")"
+  SSHD_PIDS=()
+  : > "$dir/known_hosts"
+  for i in $(seq 0 $((n - 1))); do
+    port=${SSHD_PORTS[$i]}
+    cat > "$dir/sshd_config.$i" <<CFG
+Port $port
 ListenAddress 127.0.0.1
 HostKey $dir/host_ed25519
-PidFile $dir/sshd.pid
+PidFile $dir/sshd.$i.pid
 AuthorizedKeysFile $dir/authorized_keys
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -25,13 +40,18 @@ MaxStartups 64
 LogLevel ERROR
 Subsystem sftp /usr/lib/openssh/sftp-server
 CFG
-  /usr/sbin/sshd -D -e -f "$dir/sshd_config" 2>"$dir/sshd.log" &
-  SSHD_PID=$!
-  for _ in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$SSHD_PORT") 2>/dev/null && break
-    sleep 0.05
+    /usr/sbin/sshd -D -e -f "$dir/sshd_config.$i" 2>"$dir/sshd.$i.log" &
+    SSHD_PIDS+=($!)
+    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" >> "$dir/known_hosts"
   done
-  echo "[127.0.0.1]:$SSHD_PORT $(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" > "$dir/known_hosts"
+  for port in "${SSHD_PORTS[@]}"; do
+    for _ in $(seq 100); do
+      (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+      sleep 0.05
+    done
+  done
+  SSHD_PORT=${SSHD_PORTS[0]}
+  SSHD_PID=${SSHD_PIDS[0]}
   USER_KEY="$dir/user_ed25519"
   KNOWN_HOSTS="$dir/known_hosts"
   CIPHER=aes128-gcm@openssh.com
@@ -40,11 +60,14 @@ CFG
 }
 
 stop_sshd() {
-  if [[ -n "${SSHD_PID:-}" ]]; then
-    pkill -P "$SSHD_PID" 2>/dev/null || true
-    kill "$SSHD_PID" 2>/dev/null || true
-    wait "$SSHD_PID" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "${SSHD_PIDS[@]:-${SSHD_PID:-}}"; do
+    [[ -n "$pid" ]] || continue
+    pkill -P "$pid" 2>/dev/null || true
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SSHD_PIDS=(); SSHD_PID=""
 }
 
 # seconds since epoch with ns, for timing

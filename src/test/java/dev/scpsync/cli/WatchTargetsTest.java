@@ -167,6 +167,52 @@ class WatchTargetsTest {
   }
 
   @Test
+  void aTargetDownAtStartStartsOfflineWhileTheOthersSyncAndCatchesUpWhenItComesUp() throws Exception {
+    try (TestServer late = TestServer.start(ServerKind.OPENSSH_SFTP, tmp.resolve("late"));
+        TestServer up = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("up"))) {
+      Path src = Files.createDirectories(tmp.resolve("src"));
+      Files.writeString(src.resolve("first.txt"), "first\n");
+      TestServer.Location a = late.location(tmp, "a");
+      TestServer.Location b = up.location(tmp, "b");
+      late.openssh().stop(); // down before the watch starts
+      try (WatchRun watch = WatchRun.start(WatchRun.args(src, tmp.resolve("state"),
+          List.of(late.target(a.remotePath()), up.target(b.remotePath())), List.of(late, up), "--delete", "--no-http"), 1)) {
+        Trees.assertSameTree(src, b.onDisk());
+        await().atMost(DEADLINE).until(() -> watch.err().contains(late.target(a.remotePath()) + ": ")
+            && watch.err().contains("reconnecting in"));
+        Files.writeString(src.resolve("second.txt"), "second\n");
+        await().atMost(DEADLINE).untilAsserted(() -> assertThat(b.onDisk().resolve("second.txt")).hasContent("second"));
+
+        late.openssh().restart();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // the remote dir appears with the first reconcile
+            .untilAsserted(() -> Trees.assertSameTree(src, a.onDisk()));
+        assertThat(watch.stop()).as(watch.toString()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void withExitAfterAWatchThatEndsWithATargetBehindSaysSoAndFails() throws Exception {
+    try (TestServer up = TestServer.start(ServerKind.EMBEDDED_RECEIVER, tmp.resolve("up"));
+        ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int refused = closed.getLocalPort();
+      closed.close(); // nothing listens there now: connection refused
+      Path src = Files.createDirectories(tmp.resolve("src"));
+      Files.writeString(src.resolve("a.txt"), "a\n");
+      TestServer.Location b = up.location(tmp, "b");
+      String down = "me@127.0.0.1:" + refused + ":/x";
+      CliRun run = CliRun.of(WatchRun.args(src, tmp.resolve("state"), List.of(down, up.target(b.remotePath())),
+          List.of(up), "--no-http", "--exit-after", "1s"));
+      assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.FAILED);
+      assertThat(run.err()).contains("not in sync when the watch ended: " + down);
+      Trees.assertSameTree(src, b.onDisk());
+
+      CliRun none = CliRun.of(WatchRun.args(src, tmp.resolve("state"), List.of(down), List.of(), "--no-http"));
+      assertThat(none.exitCode()).as("no target reachable at all: " + none).isEqualTo(ExitCodes.CONNECT);
+    }
+  }
+
+  @Test
   void theSameTargetTwiceIsAUsageError() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     CliRun run = CliRun.of("watch", src.toString(), "me@127.0.0.1:2222:/x", "sftp://me@127.0.0.1:2222/x",

@@ -32,6 +32,9 @@ final class ConnectionOptions {
   @Option(names = "--cipher", paramLabel = "NAME[,NAME...]", split = ",", description = "Ciphers in preference order (default: AES-GCM first when the CPU has AES instructions).")
   List<String> ciphers = new ArrayList<>();
 
+  @Option(names = {"-z", "--compress"}, description = "Compress the SSH connection (zlib@openssh.com): for slow links and compressible data; costs CPU.")
+  boolean compress;
+
   SshOptions toSshOptions() {
     SshOptions defaults = SshOptions.defaults();
     List<Path> trust = new ArrayList<>(knownHosts);
@@ -41,7 +44,8 @@ final class ConnectionOptions {
         .withAcceptNew(acceptNew)
         .withIdentities(identities)
         .withAgent(!noAgent)
-        .withCiphers(ciphers);
+        .withCiphers(ciphers)
+        .withCompression(compress);
     return sshConfig != null ? options.withSshConfig(sshConfig) : options;
   }
 

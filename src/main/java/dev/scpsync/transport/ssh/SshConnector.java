@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.common.compression.BuiltinCompressions;
 import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.ConnectFuture;
@@ -67,6 +68,12 @@ public final class SshConnector implements Closeable {
         .filePasswordProvider(passphrases)
         .build();
     client.setCipherFactories(Ciphers.preferred(options.ciphers()));
+    if (options.compress()) {
+      // Our preference order; the server picks the first it also has (OpenSSH: zlib@openssh.com
+      // unless its Compression is "no", then none). JDK Deflater underneath: no extra library.
+      client.setCompressionFactories(List.of(BuiltinCompressions.delayedZlib, BuiltinCompressions.zlib,
+          BuiltinCompressions.none));
+    }
     // As OpenSSH: the default ~/.ssh/id_* files are offered only when no key file was named, so
     // a server with a low MaxAuthTries is not exhausted by keys the user did not ask for.
     List<java.nio.file.Path> defaults = options.identities().isEmpty() ? SshOptions.defaultIdentityFiles() : List.of();

@@ -18,6 +18,8 @@ import java.util.List;
  * @param connectTimeout TCP connect plus key exchange
  * @param authTimeout user authentication
  * @param ciphers cipher names in preference order, or empty for scpsync's default order
+ * @param compress offer SSH transport compression ({@code zlib@openssh.com}, delayed until
+ *     authenticated, the only kind OpenSSH accepts; plain {@code zlib} as well for other servers)
  */
 public record SshOptions(
     List<Path> knownHosts,
@@ -27,7 +29,8 @@ public record SshOptions(
     boolean useAgent,
     Duration connectTimeout,
     Duration authTimeout,
-    List<String> ciphers) {
+    List<String> ciphers,
+    boolean compress) {
 
   public SshOptions {
     knownHosts = List.copyOf(knownHosts);
@@ -49,7 +52,8 @@ public record SshOptions(
         true,
         Duration.ofSeconds(15),
         Duration.ofSeconds(30),
-        List.of());
+        List.of(),
+        false);
   }
 
   /** The default private key files OpenSSH tries, in its order. */
@@ -59,26 +63,31 @@ public record SshOptions(
   }
 
   public SshOptions withKnownHosts(List<Path> files) {
-    return new SshOptions(files, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers);
+    return new SshOptions(files, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compress);
   }
 
   public SshOptions withAcceptNew(boolean value) {
-    return new SshOptions(knownHosts, value, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers);
+    return new SshOptions(knownHosts, value, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compress);
   }
 
   public SshOptions withIdentities(List<Path> files) {
-    return new SshOptions(knownHosts, acceptNew, files, sshConfig, useAgent, connectTimeout, authTimeout, ciphers);
+    return new SshOptions(knownHosts, acceptNew, files, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compress);
   }
 
   public SshOptions withSshConfig(Path file) {
-    return new SshOptions(knownHosts, acceptNew, identities, file, useAgent, connectTimeout, authTimeout, ciphers);
+    return new SshOptions(knownHosts, acceptNew, identities, file, useAgent, connectTimeout, authTimeout, ciphers, compress);
   }
 
   public SshOptions withAgent(boolean value) {
-    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, value, connectTimeout, authTimeout, ciphers);
+    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, value, connectTimeout, authTimeout, ciphers, compress);
   }
 
   public SshOptions withCiphers(List<String> names) {
-    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, names);
+    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, names, compress);
+  }
+
+  public SshOptions withCompression(boolean value) {
+    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers,
+        value);
   }
 }

@@ -140,6 +140,24 @@ class SshConnectorTest {
   }
 
   @Test
+  void compressionIsOfferedOnlyWhenAskedForAndOpenSshTakesTheDelayedKind() throws Exception {
+    Path file = Files.writeString(dir.resolve("text.txt"), "compressible text, ".repeat(20_000));
+    try (SshConnector connector = new SshConnector(isolated(server).withCompression(true));
+        ClientSession session = connector.connect(target())) {
+      assertThat(session.getNegotiatedKexParameter(KexProposalOption.C2SCOMP)).isEqualTo("zlib@openssh.com");
+      assertThat(session.getNegotiatedKexParameter(KexProposalOption.S2CCOMP)).isEqualTo("zlib@openssh.com");
+      try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session);
+          var in = sftp.read(file.toString())) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(Files.readString(file));
+      }
+    }
+    try (SshConnector connector = new SshConnector(isolated(server));
+        ClientSession session = connector.connect(target())) {
+      assertThat(session.getNegotiatedKexParameter(KexProposalOption.C2SCOMP)).isEqualTo("none");
+    }
+  }
+
+  @Test
   void unknownCipherIsRefusedListingTheSupportedOnes() {
     SshOptions options = isolated(server).withCiphers(List.of("rot13-cbc"));
 

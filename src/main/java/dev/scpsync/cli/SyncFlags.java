@@ -28,13 +28,28 @@ final class SyncFlags {
       description = "Upload files of at least SIZE in chunks of SIZE (default 8M; K, M, G suffixes, at least 64K): an interrupted upload resumes from its last confirmed chunk on the next push, and every such file is checked by SHA-256 on the remote where it can hash. Push and watch only.")
   String chunkSize;
 
+  @Option(names = "--bwlimit", paramLabel = "RATE",
+      description = "Most bytes of file content a second per target, e.g. 500K, 20M (token bucket; K, M, G suffixes; 0 = no limit).")
+  String bwlimit;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
   boolean quiet;
 
   /** The options; {@code localSourceRoot} is where {@code .scpsyncignore} is read (push), or null. */
   SyncOptions toOptions(Protocol protocol, Path localSourceRoot) throws IOException {
     return new SyncOptions(delete, dryRun, ExcludeRules.load(localSourceRoot, excludes, excludeFrom), protocol)
-        .withChunkSize(chunkSizeBytes());
+        .withChunkSize(chunkSizeBytes()).withBwlimit(bwlimitBytes());
+  }
+
+  private long bwlimitBytes() {
+    if (bwlimit == null) {
+      return 0;
+    }
+    try {
+      return Sizes.parse(bwlimit);
+    } catch (IllegalArgumentException e) {
+      throw new ErrorReporter.UsageException("--bwlimit: " + e.getMessage());
+    }
   }
 
   private long chunkSizeBytes() {

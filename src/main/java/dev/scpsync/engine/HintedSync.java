@@ -103,7 +103,7 @@ final class HintedSync {
     try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
       // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
       Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()));
-      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking), listener, recorder);
+      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener, recorder);
       executor.execute(plan);
       problems.addAll(executor.problems());
       return PushJob.result(plan, remote, false, executor, problems, start);

@@ -25,10 +25,13 @@ import java.util.Map;
 final class LocalDestination implements Destination {
   private final Path root;
   private final Remote source;
+  private final long bwlimit;
 
-  LocalDestination(Path root, Remote source) {
+  /** @param bwlimit most bytes of file content a second, 0 for no limit */
+  LocalDestination(Path root, Remote source, long bwlimit) {
     this.root = root;
     this.source = source;
+    this.bwlimit = bwlimit;
   }
 
   @Override
@@ -104,7 +107,7 @@ final class LocalDestination implements Destination {
       return;
     }
     try {
-      source.download(batch, new TransferListener() {
+      source.download(batch, Throttle.limit(new TransferListener() {
         @Override
         public void bytes(long count) {
           listener.bytes(count);
@@ -128,7 +131,7 @@ final class LocalDestination implements Destination {
           deleteQuietly(file.local());
           listener.failed(file, cause);
         }
-      });
+      }, bwlimit));
     } finally {
       for (FileTransfer t : batch) {
         deleteQuietly(t.local());

@@ -60,7 +60,7 @@ public final class PullJob {
         return new SyncResult(plan, remote.protocol(), true, 0, 0, 0, 0, 0, 0, problems, Duration.ofNanos(System.nanoTime() - start));
       }
       Files.createDirectories(root);
-      PlanExecutor executor = new PlanExecutor(new LocalDestination(root, remote), listener);
+      PlanExecutor executor = new PlanExecutor(new LocalDestination(root, remote, options.bwlimit()), listener);
       executor.execute(plan);
       problems.addAll(executor.problems());
       return new SyncResult(plan, remote.protocol(), false, executor.files(), executor.bytes(), executor.directories(),

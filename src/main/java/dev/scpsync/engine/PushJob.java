@@ -152,7 +152,7 @@ public final class PushJob {
     try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
       Chunking chunking = new Chunking(options.chunkSize(),
           state != null ? new JournalOfTarget(state.journal()) : ChunkJournal.NONE);
-      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking), listener,
+      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener,
           recorder != null ? recorder : StateRecorder.NONE);
       List<dev.scpsync.state.Transfer> journaled = state != null ? state.journal().inFlight() : List.of();
       executor.execute(plan);

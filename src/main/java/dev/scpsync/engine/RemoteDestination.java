@@ -16,15 +16,14 @@ final class RemoteDestination implements Destination {
   private final Remote remote;
   private final Path localRoot;
   private final Chunking chunking;
+  private final long bwlimit;
 
-  RemoteDestination(Remote remote, Path localRoot) {
-    this(remote, localRoot, Chunking.defaults());
-  }
-
-  RemoteDestination(Remote remote, Path localRoot, Chunking chunking) {
+  /** @param bwlimit most bytes of file content a second, 0 for no limit */
+  RemoteDestination(Remote remote, Path localRoot, Chunking chunking, long bwlimit) {
     this.remote = remote;
     this.localRoot = localRoot;
     this.chunking = chunking;
+    this.bwlimit = bwlimit;
   }
 
   @Override
@@ -46,7 +45,7 @@ final class RemoteDestination implements Destination {
     for (Entry e : files) {
       batch.add(new FileTransfer(e, LocalPaths.resolveInside(localRoot, e.path())));
     }
-    remote.upload(batch, listener, chunking);
+    remote.upload(batch, Throttle.limit(listener, bwlimit), chunking);
   }
 
   @Override

@@ -20,10 +20,16 @@ import java.nio.file.Path;
  *     hashes with {@code sha256sum} where it can run commands)
  * @param chunkSize files of at least this many bytes are uploaded in chunks of this size,
  *     resumable through the state's transfer journal and verified end to end
+ * @param bwlimit most bytes a second of file content sent to (or fetched from) one target; 0: no limit
  */
 public record SyncOptions(
     boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState,
-    SafetyOptions safety, boolean checksum, long chunkSize) {
+    SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit) {
+
+  public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
+      boolean trustState, SafetyOptions safety, boolean checksum, long chunkSize) {
+    this(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, 0);
+  }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
       boolean trustState, SafetyOptions safety, boolean checksum) {
@@ -32,7 +38,18 @@ public record SyncOptions(
 
   /** These options with another chunk size. */
   public SyncOptions withChunkSize(long bytes) {
-    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes);
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes, bwlimit);
+  }
+
+  /** These options with another bandwidth limit (bytes a second, 0: none). */
+  public SyncOptions withBwlimit(long bytesPerSecond) {
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize,
+        bytesPerSecond);
+  }
+
+  /** These options with another protocol. */
+  public SyncOptions withProtocol(Protocol p) {
+    return new SyncOptions(delete, dryRun, excludes, p, stateDir, trustState, safety, checksum, chunkSize, bwlimit);
   }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {

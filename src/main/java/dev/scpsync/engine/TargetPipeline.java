@@ -94,9 +94,7 @@ final class TargetPipeline {
     this.target = target;
     this.placement = placement;
     this.connector = connector;
-    this.options = target.protocol() == Protocol.AUTO ? options : new SyncOptions(options.delete(), options.dryRun(),
-        options.excludes(), target.protocol(), options.stateDir(), options.trustState(), options.safety(),
-        options.checksum());
+    this.options = target.protocol() == Protocol.AUTO ? options : options.withProtocol(target.protocol());
     this.root = root;
     this.backoff = backoff;
     this.reporter = reporter;

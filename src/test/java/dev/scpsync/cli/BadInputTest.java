@@ -67,6 +67,20 @@ class BadInputTest {
   }
 
   @Test
+  void aBandwidthLimitThatIsNotARateIsAUsageErrorAndARealOneStillDeliversEverything() throws Exception {
+    Path src = source();
+    Path dest = tmp.resolve("dest");
+    CliRun bad = CliRun.of(CliRun.args("push", src, server.target(dest), keyArgs(server.knownHosts(), server.userKey()),
+        "--bwlimit", "fast"));
+    assertOneLineError(bad, ExitCodes.USAGE, "--bwlimit", "not a size");
+    assertThat(dest).doesNotExist();
+    CliRun limited = CliRun.of(CliRun.args("push", src, server.target(dest), keyArgs(server.knownHosts(), server.userKey()),
+        "--bwlimit", "10M", "--no-state"));
+    assertThat(limited.exitCode()).as(limited.toString()).isZero();
+    dev.scpsync.testing.Trees.assertSameTree(src, dest);
+  }
+
+  @Test
   void unknownHostKeyIsRefusedWithItsFingerprint() throws Exception {
     Path empty = Files.createFile(tmp.resolve("known_hosts"));
     Path dest = tmp.resolve("dest");

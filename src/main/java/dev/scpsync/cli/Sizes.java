@@ -21,45 +21,11 @@ final class Sizes {
     return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
-  /**
-   * Parses a size as users write it: a byte count with an optional binary suffix, K, M, G or T
-   * (also KiB, MB, ...; always powers of 1024, as rsync's --block-size and scp -l users expect).
-   *
-   * @throws IllegalArgumentException naming what was not understood
-   */
+  /** See {@link dev.scpsync.config.ByteSizes#parse}: one grammar for flags and the config file. */
   static long parse(String text) {
-    String t = text.strip().toUpperCase(Locale.ROOT);
-    if (t.endsWith("IB")) {
-      t = t.substring(0, t.length() - 2);
-    } else if (t.endsWith("B")) {
-      t = t.substring(0, t.length() - 1);
-    }
-    int shift = 0;
-    if (!t.isEmpty()) {
-      switch (t.charAt(t.length() - 1)) {
-        case 'K' -> shift = 10;
-        case 'M' -> shift = 20;
-        case 'G' -> shift = 30;
-        case 'T' -> shift = 40;
-        default -> shift = -1;
-      }
-      if (shift >= 0) {
-        t = t.substring(0, t.length() - 1);
-      } else {
-        shift = 0;
-      }
-    }
-    long n;
-    try {
-      n = Long.parseLong(t.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a size: '" + text + "' (e.g. 8M, 512K, 1G, 1048576)");
-    }
-    if (n < 0 || n > (Long.MAX_VALUE >> shift)) {
-      throw new IllegalArgumentException("size out of range: '" + text + "'");
-    }
-    return n << shift;
+    return dev.scpsync.config.ByteSizes.parse(text);
   }
+
 
   static String rate(long bytes, Duration elapsed) {
     double seconds = Math.max(elapsed.toNanos() / 1e9, 1e-3);

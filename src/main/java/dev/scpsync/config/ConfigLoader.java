@@ -152,7 +152,7 @@ public final class ConfigLoader {
     }
     PlacementConfig placement = placement(raw.placement(), targets.size());
     RawConfig.RawTransfer transfer = raw.transfer() != null ? raw.transfer()
-        : new RawConfig.RawTransfer(null, null, null, null, null);
+        : new RawConfig.RawTransfer(null, null, null, null, null, null, null, null);
     RawConfig.RawWatch watch = raw.watch() != null ? raw.watch() : new RawConfig.RawWatch(null, null);
     RawConfig.RawMonitor monitor = raw.monitor() != null ? raw.monitor() : new RawConfig.RawMonitor(null, null, null, null);
     RawConfig.RawSsh ssh = raw.ssh() != null ? raw.ssh() : new RawConfig.RawSsh(null, null, null, null, null);
@@ -175,6 +175,9 @@ public final class ConfigLoader {
         duration("/transfer/verify-every", "transfer.verify-every", transfer.verifyEvery(), Duration.ofMinutes(10)),
         maxDelete, oneOf("/transfer/on-drift", "transfer.on-drift", transfer.onDrift(), "skip", "skip", "overwrite", "backup"),
         Boolean.TRUE.equals(transfer.allowEmptySource()),
+        size("/transfer/chunk-size", "transfer.chunk-size", transfer.chunkSize(), 8L << 20, 64L << 10),
+        size("/transfer/bwlimit", "transfer.bwlimit", transfer.bwlimit(), 0, 0),
+        Boolean.TRUE.equals(transfer.compress()),
         duration("/watch/debounce", "watch.debounce", watch.debounce(), Duration.ofMillis(20)),
         duration("/watch/settle", "watch.settle", watch.settle(), Duration.ofMillis(500)),
         http, monitor.httpToken(), oneOf("/monitor/log-format", "monitor.log-format", monitor.logFormat(), "text", "text", "json"),
@@ -238,6 +241,22 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw at(pointer, key + ": " + e.getMessage());
     }
+  }
+
+  private long size(String pointer, String key, String value, long fallback, long min) throws ConfigException {
+    if (value == null) {
+      return fallback;
+    }
+    long n;
+    try {
+      n = ByteSizes.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw at(pointer, key + ": " + e.getMessage());
+    }
+    if (n < min) {
+      throw at(pointer, key + " '" + value + "': at least " + (min >> 10) + "K");
+    }
+    return n;
   }
 
   private static <T> List<T> orEmpty(List<T> list) {

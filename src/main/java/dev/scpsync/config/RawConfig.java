@@ -12,7 +12,8 @@ record RawConfig(String source, List<String> excludes, String excludeFrom, Strin
 
   record RawPlacement(String mode, Integer replicas, String strategy) {}
 
-  record RawTransfer(String protocol, String verifyEvery, String maxDelete, String onDrift, Boolean allowEmptySource) {}
+  record RawTransfer(String protocol, String verifyEvery, String maxDelete, String onDrift, Boolean allowEmptySource,
+      String chunkSize, String bwlimit, Boolean compress) {}
 
   record RawWatch(String debounce, String settle) {}
 

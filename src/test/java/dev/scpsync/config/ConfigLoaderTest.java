@@ -55,6 +55,31 @@ class ConfigLoaderTest {
     assertThat(c.verifyEvery()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.delete()).isFalse();
     assertThat(c.agent()).isTrue();
+    assertThat(c.chunkSize()).isEqualTo(8L << 20);
+    assertThat(c.bwlimit()).isZero();
+    assertThat(c.compress()).isFalse();
+  }
+
+  @Test
+  void transferSizesAreReadAsTheFlagsReadThemAndCheckedWhereTheyStand() throws Exception {
+    Config c = ConfigLoader.load(write("""
+        source: site
+        transfer: {chunk-size: 16M, bwlimit: 500K, compress: true}
+        targets: [{target: a:/x}]
+        """), SYNTAX);
+    assertThat(c.chunkSize()).isEqualTo(16L << 20);
+    assertThat(c.bwlimit()).isEqualTo(500L << 10);
+    assertThat(c.compress()).isTrue();
+    assertThat(error("""
+        source: site
+        transfer: {chunk-size: 1K}
+        targets: [{target: a:/x}]
+        """)).contains(":2:24: transfer.chunk-size '1K': at least 64K");
+    assertThat(error("""
+        source: site
+        transfer: {bwlimit: fast}
+        targets: [{target: a:/x}]
+        """)).contains(":2:21: transfer.bwlimit: not a size");
   }
 
   @Test

@@ -64,6 +64,14 @@ final class Fleet {
       }
       throw first;
     }
+    // Every reachable target's state is known before any pipeline runs: a balance placement asks
+    // all of them who already holds a file, and must not miss one that is merely slower to start.
+    for (int i = 0; i < pipelines.size(); i++) {
+      Remote remote = attempts.get(i).remote();
+      if (remote != null) {
+        pipelines.get(i).useState(store.target(remote.describe()));
+      }
+    }
     for (int i = 0; i < pipelines.size(); i++) {
       start(pipelines.get(i), attempts.get(i).remote(), attempts.get(i).failure());
     }
@@ -75,7 +83,9 @@ final class Fleet {
    */
   void add(TargetPipeline pipeline) throws IOException {
     try {
-      start(pipeline, pipeline.connect(), null);
+      Remote remote = pipeline.connect();
+      pipeline.useState(store.target(remote.describe()));
+      start(pipeline, remote, null);
     } catch (IOException e) {
       if (TargetPipeline.isPermanent(e)) {
         throw e;

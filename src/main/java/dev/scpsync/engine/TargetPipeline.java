@@ -144,6 +144,11 @@ final class TargetPipeline {
     pending.wake();
   }
 
+  /** Sets the state before {@link #run} (the remote is known already). */
+  void useState(TargetState known) {
+    state = known;
+  }
+
   /** The target's state, or null while it has never been reached. */
   TargetState state() {
     return state;
@@ -191,7 +196,9 @@ final class TargetPipeline {
       if (remote == null) {
         remote = recover(null, firstFailure);
       } else {
-        state = states.apply(remote);
+        if (state == null) {
+          state = states.apply(remote);
+        }
         emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
         remote = reconcileOrRecover(remote);
       }

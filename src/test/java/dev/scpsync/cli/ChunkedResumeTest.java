@@ -395,17 +395,21 @@ class ChunkedResumeTest {
       return 0;
     }
     long total = 0;
+    List<Path> all;
     try (Stream<Path> walk = Files.walk(dest)) {
-      for (Path p : walk.toList()) {
-        boolean ours = TempNames.isTemp(p.getFileName().toString())
-            || (p.getParent() != null && TempNames.isStaging(p.getParent().getFileName().toString()));
-        try {
-          if (ours && Files.isRegularFile(p)) {
-            total += Files.size(p);
-          }
-        } catch (IOException vanished) {
-          // renamed or concatenated meanwhile
+      all = walk.toList();
+    } catch (java.io.UncheckedIOException vanished) {
+      return 0; // a temp file was renamed while the walk read its directory: look again next poll
+    }
+    for (Path p : all) {
+      boolean ours = TempNames.isTemp(p.getFileName().toString())
+          || (p.getParent() != null && TempNames.isStaging(p.getParent().getFileName().toString()));
+      try {
+        if (ours && Files.isRegularFile(p)) {
+          total += Files.size(p);
         }
+      } catch (IOException vanished) {
+        // renamed or concatenated meanwhile
       }
     }
     return total;

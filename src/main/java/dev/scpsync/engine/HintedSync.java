@@ -71,8 +71,18 @@ final class HintedSync {
     boolean wholeTree = false;
     for (DirtyPath hint : hints) {
       wholeTree |= hint.path().isEmpty();
-      boolean subtree = hint.subtree() || typeChanged(hint.path(), known);
-      Snapshot found = view.apply(scanner.scan(root, hint.path(), subtree));
+      boolean subtree = hint.subtree() || hint.path().isEmpty();
+      Snapshot scanned;
+      if (subtree) {
+        scanned = scanner.scan(root, hint.path(), true);
+      } else {
+        // One stat of the path tells whether it changed to or from a directory; only then is its
+        // subtree walked, and otherwise that stat is the scan.
+        Snapshot here = scanner.scan(root, hint.path(), false);
+        subtree = typeChanged(hint.path(), here, known);
+        scanned = subtree ? scanner.scan(root, hint.path(), true) : here;
+      }
+      Snapshot found = view.apply(scanned);
       found.entries().forEach(e -> local.put(e.path(), e));
       scanProblems.addAll(found.problems());
       if (subtree) {
@@ -125,12 +135,8 @@ final class HintedSync {
    * directory, a directory deleted) needs its subtree on both sides, or the children would be
    * missed or orphaned.
    */
-  private boolean typeChanged(String path, Known known) throws IOException {
-    if (path.isEmpty()) {
-      return true;
-    }
+  private static boolean typeChanged(String path, Snapshot now, Known known) {
     SyncedFile was = known.get(path);
-    Snapshot now = scanner.scan(root, path, false);
     Entry is = now.get(path);
     boolean wasDir = was != null && was.entry().isDirectory();
     boolean isDir = is != null && is.isDirectory();

@@ -1,6 +1,7 @@
 package dev.scpsync.cli;
 
 import dev.scpsync.config.Config;
+import dev.scpsync.engine.Placement;
 import dev.scpsync.engine.WatchJob;
 import dev.scpsync.engine.WatchTarget;
 import java.io.IOException;
@@ -71,9 +72,12 @@ final class ConfigReloader implements AutoCloseable {
   synchronized void reload(String why) {
     stamp = stamp();
     Config next;
+    List<WatchTarget> wanted;
+    Placement placement;
     try {
       next = RunCommand.load(file);
-      RunCommand.placement(next, next.targets().stream().map(Config.TargetConfig::name).toList());
+      wanted = targets.apply(next);
+      placement = RunCommand.placement(next, wanted.stream().map(WatchTarget::name).toList());
     } catch (ErrorReporter.UsageException e) {
       say("error: not reloaded (" + why + "), the running config stays: " + e.getMessage());
       return;
@@ -81,8 +85,7 @@ final class ConfigReloader implements AutoCloseable {
     if (!next.withoutTargets().equals(current.withoutTargets())) {
       say("warning: " + file + ": only targets and placement are reloaded; restart for the other changes");
     }
-    List<WatchTarget> wanted = targets.apply(next);
-    job.reconfigure(wanted, RunCommand.placement(next, wanted.stream().map(WatchTarget::name).toList()));
+    job.reconfigure(wanted, placement);
     Set<String> before = new TreeSet<>(current.targets().stream().map(Config.TargetConfig::name).toList());
     Set<String> after = new TreeSet<>(next.targets().stream().map(Config.TargetConfig::name).toList());
     List<String> added = new ArrayList<>(after);

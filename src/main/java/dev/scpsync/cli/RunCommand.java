@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Config config = load(file);
-    placement(config, config.targets().stream().map(Config.TargetConfig::name).toList());
+    List<WatchTarget> targets = targets(config);
+    Placement placement = placement(config, targets.stream().map(WatchTarget::name).toList());
     if (check) {
       out.printf("%s: ok: source %s, %d target(s) (%s), placement %s%n", file, config.source(), config.targets().size(),
           String.join(", ", config.targets().stream().map(Config.TargetConfig::name).toList()), describe(config));
@@ -64,9 +65,6 @@ final class RunCommand implements Callable<Integer> {
     SafetyFlags.requireSourceDirectory(config.source());
     boolean statusLine = LiveWatch.statusLine(status, quiet);
     SyncOptions options = options(config);
-    List<WatchTarget> targets = targets(config);
-    List<String> names = targets.stream().map(WatchTarget::name).toList();
-    Placement placement = placement(config, names);
     HttpFlags http = new HttpFlags();
     http.http = config.http();
     http.noHttp = config.http() == null;

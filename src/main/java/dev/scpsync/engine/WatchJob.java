@@ -75,7 +75,8 @@ public final class WatchJob {
   /** Reconfigurations for the watch's thread; {@link #STOP} ends it. */
   private final LinkedBlockingQueue<Object> requests = new LinkedBlockingQueue<>();
   private static final Object STOP = new Object();
-  private volatile List<TargetPipeline> pipelines = List.of();
+  /** The running pipelines, once the watch has started. */
+  private volatile Fleet fleet;
   private volatile Placement placement;
   private volatile Exception watcherFailure;
   private volatile Duration verifyEvery = Duration.ZERO;
@@ -158,7 +159,7 @@ public final class WatchJob {
     SyncedHook synced = onSynced.isEmpty() ? null : new SyncedHook(onSynced, () -> placement, root, reporter::event);
     Reporter hooked = withEvents(reporter, event -> {
       if (placement.balancer() != null) {
-        balance(placement.balancer(), event, pipelines);
+        balance(placement.balancer(), event, pipelines());
       }
       if (synced != null) {
         synced.accept(event);
@@ -173,11 +174,11 @@ public final class WatchJob {
             listener(reporter));
         StateStore store = StateStore.open(options.stateDir(), root)) {
       Fleet fleet = new Fleet(store, this::stop);
+      this.fleet = fleet;
       connectBalance(fleet);
       List<TargetPipeline> initial = targets.stream().map(pipeline).toList();
       all.addAll(initial);
       fleet.startAll(initial);
-      pipelines = fleet.pipelines();
       for (Reconfiguration next = nextRequest(); next != null; next = nextRequest()) {
         all.addAll(reconfigure(fleet, next, pipeline, reporter));
       }
@@ -254,7 +255,6 @@ public final class WatchJob {
         }
       }
     }
-    pipelines = fleet.pipelines();
     return started;
   }
 
@@ -333,13 +333,18 @@ public final class WatchJob {
    * failed, or a batch left behind), as {@code name: last error}. Empty when every one was.
    */
   public List<String> behindAtEnd() {
-    return pipelines.stream().filter(p -> !p.endedInSync())
+    return pipelines().stream().filter(p -> !p.endedInSync())
         .map(p -> p.name() + ": " + (p.lastError() != null ? p.lastError() : "not in sync")).toList();
+  }
+
+  private List<TargetPipeline> pipelines() {
+    Fleet f = fleet;
+    return f == null ? List.of() : f.pipelines();
   }
 
   /** Every target's current status, in the order they were given. Safe from any thread. */
   public List<TargetStatus> status() {
-    return pipelines.stream().map(TargetPipeline::status).toList();
+    return pipelines().stream().map(TargetPipeline::status).toList();
   }
 
   /** Asks the watch to end after the batches in progress; returns at once. Safe from any thread. */
@@ -356,7 +361,7 @@ public final class WatchJob {
     return new WatchListener() {
       @Override
       public void onChanges(List<DirtyPath> batch) {
-        for (TargetPipeline p : pipelines) {
+        for (TargetPipeline p : pipelines()) {
           p.offer(batch); // coalesced per target; never blocks the watcher's thread
         }
       }

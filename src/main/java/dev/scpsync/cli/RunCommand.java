@@ -128,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
     List<Path> excludeFrom = config.excludeFrom() == null ? List.of() : List.of(config.excludeFrom());
     SyncOptions base = new SyncOptions(config.delete(), false,
         ExcludeRules.load(config.source(), config.excludes(), excludeFrom), protocol(config.protocol()));
-    return safety.withState(base.withChunkSize(config.chunkSize()).withBwlimit(config.bwlimit()), Clock.systemUTC());
+    return safety.withState(base.withChunkSize(config.chunkSize()).withBwlimit(config.bwlimit()).withDelta(config.delta()), Clock.systemUTC());
   }
 
   private static dev.scpsync.transport.ssh.SshOptions ssh(Config config) {

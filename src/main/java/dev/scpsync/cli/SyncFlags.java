@@ -32,13 +32,17 @@ final class SyncFlags {
       description = "Most bytes of file content a second per target, e.g. 500K, 20M (token bucket; K, M, G suffixes; 0 = no limit).")
   String bwlimit;
 
+  @Option(names = "--no-delta",
+      description = "Send changed large files (at least --chunk-size) whole, instead of as the blocks that changed since the version the sync state says the remote holds.")
+  boolean noDelta;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
   boolean quiet;
 
   /** The options; {@code localSourceRoot} is where {@code .scpsyncignore} is read (push), or null. */
   SyncOptions toOptions(Protocol protocol, Path localSourceRoot) throws IOException {
     return new SyncOptions(delete, dryRun, ExcludeRules.load(localSourceRoot, excludes, excludeFrom), protocol)
-        .withChunkSize(chunkSizeBytes()).withBwlimit(bwlimitBytes());
+        .withChunkSize(chunkSizeBytes()).withBwlimit(bwlimitBytes()).withDelta(!noDelta);
   }
 
   private long bwlimitBytes() {

@@ -43,8 +43,11 @@ final class SyncReport {
         : "in sync";
     String unverified = r.unverified().isEmpty() ? ""
         : "; " + r.unverified().size() + " large file(s) unverified (size+mtime): the remote cannot compute SHA-256";
-    return String.format("%s %s (%s): %d files (%s) transferred, %d directories created, %d symlinks, %d attributes set, %d renamed, %d deleted in %s (%s): %s%s",
-        verb, where, r.protocol().name().toLowerCase(), r.filesTransferred(), Sizes.bytes(r.bytesTransferred()), r.directoriesCreated(),
+    String delta = r.deltas() == 0 ? ""
+        : ", " + r.deltas() + " as delta: " + Sizes.bytes(r.bytesSent()) + " sent";
+    return String.format("%s %s (%s): %d files (%s%s) transferred, %d directories created, %d symlinks, %d attributes set, %d renamed, %d deleted in %s (%s): %s%s",
+        verb, where, r.protocol().name().toLowerCase(), r.filesTransferred(), Sizes.bytes(r.bytesTransferred()), delta,
+        r.directoriesCreated(),
         r.symlinksCreated(), r.attributesSet(), r.renamed(), r.deleted(), Sizes.seconds(r.elapsed()), Sizes.rate(r.bytesTransferred(), r.elapsed()), outcome,
         unverified);
   }

@@ -12,13 +12,14 @@ import java.util.List;
  * @param chunkSize files of at least this size go in resumable chunks of it
  * @param bwlimit most bytes of file content a second per target, 0 for no limit
  * @param compress SSH transport compression
+ * @param delta send changed large files as the blocks that changed
  * @param http {@code ADDR:PORT} for the status server, or null for none ({@code http: off})
  * @param onSynced the local command (argument vector) run when a file reached all its targets, or empty
  * @param hookDebounce how long a target stays converged before its after-sync command runs
  */
 public record Config(Path file, Path source, List<String> excludes, Path excludeFrom, Path stateDir, boolean delete,
     PlacementConfig placement, String protocol, Duration verifyEvery, String maxDelete, String onDrift,
-    boolean allowEmptySource, long chunkSize, long bwlimit, boolean compress, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
+    boolean allowEmptySource, long chunkSize, long bwlimit, boolean compress, boolean delta, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
     Path logFile, List<Path> knownHosts, List<Path> identities, boolean acceptNew, Path sshConfig, boolean agent,
     List<String> onSynced, Duration hookDebounce, List<TargetConfig> targets) {
 
@@ -33,7 +34,7 @@ public record Config(Path file, Path source, List<String> excludes, Path exclude
   /** The settings a reload cannot change: everything but the targets and the placement. */
   public Config withoutTargets() {
     return new Config(file, source, excludes, excludeFrom, stateDir, delete, null, protocol, verifyEvery, maxDelete,
-        onDrift, allowEmptySource, chunkSize, bwlimit, compress, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
+        onDrift, allowEmptySource, chunkSize, bwlimit, compress, delta, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
         acceptNew, sshConfig, agent, onSynced, hookDebounce, List.of());
   }
 

@@ -152,7 +152,7 @@ public final class ConfigLoader {
     }
     PlacementConfig placement = placement(raw.placement(), targets.size());
     RawConfig.RawTransfer transfer = raw.transfer() != null ? raw.transfer()
-        : new RawConfig.RawTransfer(null, null, null, null, null, null, null, null);
+        : new RawConfig.RawTransfer(null, null, null, null, null, null, null, null, null);
     RawConfig.RawWatch watch = raw.watch() != null ? raw.watch() : new RawConfig.RawWatch(null, null);
     RawConfig.RawMonitor monitor = raw.monitor() != null ? raw.monitor() : new RawConfig.RawMonitor(null, null, null, null);
     RawConfig.RawSsh ssh = raw.ssh() != null ? raw.ssh() : new RawConfig.RawSsh(null, null, null, null, null);
@@ -177,7 +177,7 @@ public final class ConfigLoader {
         Boolean.TRUE.equals(transfer.allowEmptySource()),
         size("/transfer/chunk-size", "transfer.chunk-size", transfer.chunkSize(), 8L << 20, 64L << 10),
         size("/transfer/bwlimit", "transfer.bwlimit", transfer.bwlimit(), 0, 0),
-        Boolean.TRUE.equals(transfer.compress()),
+        Boolean.TRUE.equals(transfer.compress()), !Boolean.FALSE.equals(transfer.delta()),
         duration("/watch/debounce", "watch.debounce", watch.debounce(), Duration.ofMillis(20)),
         duration("/watch/settle", "watch.settle", watch.settle(), Duration.ofMillis(500)),
         http, monitor.httpToken(), oneOf("/monitor/log-format", "monitor.log-format", monitor.logFormat(), "text", "text", "json"),

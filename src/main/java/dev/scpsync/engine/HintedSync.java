@@ -9,6 +9,7 @@ import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.SyncedFile;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Chunking;
+import dev.scpsync.transport.DeltaBases;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
@@ -112,7 +113,8 @@ final class HintedSync {
     listener.planned(plan.plan());
     try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
       // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
-      Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()));
+      Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()),
+          options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
       PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener, recorder);
       executor.execute(plan);
       problems.addAll(executor.problems());

@@ -7,6 +7,7 @@ import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.TreePaths;
 import java.util.HashSet;
 import java.util.Set;
+import dev.scpsync.transport.FileDigest;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TransferListener;
 import dev.scpsync.tree.Problem;
@@ -24,6 +25,9 @@ final class PlanExecutor {
   private final List<Problem> problems = Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger files = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicInteger deltas = new AtomicInteger();
+  private final java.util.Map<String, FileDigest> digests = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<String> unverified = Collections.synchronizedList(new ArrayList<>());
   private int directories;  // counted across both mkdir steps
   private int symlinks;
@@ -91,6 +95,7 @@ final class PlanExecutor {
     destination.transfer(plan.files(), new TransferListener() {
       @Override
       public void bytes(long count) {
+        sent.addAndGet(count);
         listener.bytes(count);
       }
 
@@ -101,10 +106,26 @@ final class PlanExecutor {
       }
 
       @Override
+      public void digested(FileTransfer file, FileDigest digest) {
+        digests.put(file.entry().path(), digest);
+      }
+
+      @Override
+      public void delta(FileTransfer file, long sent) {
+        deltas.incrementAndGet();
+        listener.delta(file, sent);
+      }
+
+      @Override
       public void done(FileTransfer file) {
         files.incrementAndGet();
         bytes.addAndGet(file.entry().size());
-        state.confirmed(List.of(file.entry()));
+        FileDigest digest = digests.remove(file.entry().path());
+        if (digest != null) {
+          state.confirmed(file.entry(), digest);
+        } else {
+          state.confirmed(List.of(file.entry()));
+        }
         listener.done(file);
       }
 
@@ -212,6 +233,16 @@ final class PlanExecutor {
 
   long bytes() {
     return bytes.get();
+  }
+
+  /** Bytes of file content that crossed the link: less than {@link #bytes()} after deltas and resumes. */
+  long sent() {
+    return sent.get();
+  }
+
+  /** Files that went as a delta against the version the destination had. */
+  int deltas() {
+    return deltas.get();
   }
 
   int directories() {

@@ -9,6 +9,7 @@ import dev.scpsync.state.StateStore;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.ChunkJournal;
 import dev.scpsync.transport.Chunking;
+import dev.scpsync.transport.DeltaBases;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteListing;
 import dev.scpsync.transport.RemoteOpener;
@@ -151,7 +152,8 @@ public final class PushJob {
     }
     try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
       Chunking chunking = new Chunking(options.chunkSize(),
-          state != null ? new JournalOfTarget(state.journal()) : ChunkJournal.NONE);
+          state != null ? new JournalOfTarget(state.journal()) : ChunkJournal.NONE,
+          state != null && options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
       PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener,
           recorder != null ? recorder : StateRecorder.NONE);
       List<dev.scpsync.state.Transfer> journaled = state != null ? state.journal().inFlight() : List.of();
@@ -225,11 +227,12 @@ public final class PushJob {
     plan.renames().forEach(r -> moves.add(r.from() + " -> " + r.to()));
     if (executor == null) {
       return new SyncResult(plan.plan(), remote.protocol(), dryRun, 0, 0, 0, 0, 0, 0, problems, elapsed,
-          0, plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves, List.of());
+          0, plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves, List.of(), 0, 0);
     }
     return new SyncResult(plan.plan(), remote.protocol(), dryRun, executor.files(), executor.bytes(), executor.directories(),
         executor.symlinks(), executor.attributes(), executor.deleted(), problems, elapsed,
-        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves, executor.unverified());
+        executor.renamed(), plan.drift(), plan.deletesRefused(), plan.refusalReason(), moves, executor.unverified(),
+        executor.deltas(), executor.sent());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.transport.FileDigest;
 import dev.scpsync.tree.Entry;
 import java.util.List;
 
@@ -11,6 +12,14 @@ import java.util.List;
 interface StateRecorder {
   /** Entries now on the destination exactly as given. */
   void confirmed(List<Entry> entries);
+
+  /**
+   * A file now on the destination exactly as given, with the digest of its content as the upload
+   * read and sent it (so it need not be read again).
+   */
+  default void confirmed(Entry file, FileDigest digest) {
+    confirmed(List.of(file));
+  }
 
   /** Paths (with everything below) no longer on the destination. */
   void removed(List<String> paths);

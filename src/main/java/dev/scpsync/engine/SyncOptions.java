@@ -21,10 +21,17 @@ import java.nio.file.Path;
  * @param chunkSize files of at least this many bytes are uploaded in chunks of this size,
  *     resumable through the state's transfer journal and verified end to end
  * @param bwlimit most bytes a second of file content sent to (or fetched from) one target; 0: no limit
+ * @param delta send a new version of a large file as the blocks that changed, where the state
+ *     knows the remote's version and the remote can copy it
  */
 public record SyncOptions(
     boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState,
-    SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit) {
+    SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit, boolean delta) {
+
+  public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
+      boolean trustState, SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit) {
+    this(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, bwlimit, true);
+  }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
       boolean trustState, SafetyOptions safety, boolean checksum, long chunkSize) {
@@ -38,18 +45,23 @@ public record SyncOptions(
 
   /** These options with another chunk size. */
   public SyncOptions withChunkSize(long bytes) {
-    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes, bwlimit);
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes, bwlimit, delta);
   }
 
   /** These options with another bandwidth limit (bytes a second, 0: none). */
   public SyncOptions withBwlimit(long bytesPerSecond) {
     return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize,
-        bytesPerSecond);
+        bytesPerSecond, delta);
+  }
+
+  /** These options with block deltas for large files on or off. */
+  public SyncOptions withDelta(boolean on) {
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, bwlimit, on);
   }
 
   /** These options with another protocol. */
   public SyncOptions withProtocol(Protocol p) {
-    return new SyncOptions(delete, dryRun, excludes, p, stateDir, trustState, safety, checksum, chunkSize, bwlimit);
+    return new SyncOptions(delete, dryRun, excludes, p, stateDir, trustState, safety, checksum, chunkSize, bwlimit, delta);
   }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {

@@ -21,6 +21,9 @@ import java.util.List;
  * @param moves planned remote renames and conflict backups, as {@code "from -> to"}
  * @param unverified large files put in place without an end-to-end SHA-256 check, because the
  *     remote cannot hash: only their size and mtime are known to match
+ * @param deltas large files sent as the blocks that changed against the remote's version
+ * @param bytesSent bytes of file content that crossed the link (less than {@code
+ *     bytesTransferred} after deltas and resumes)
  */
 public record SyncResult(
     Plan plan,
@@ -39,7 +42,9 @@ public record SyncResult(
     long deletesRefused,
     String refusalReason,
     List<String> moves,
-    List<String> unverified) {
+    List<String> unverified,
+    int deltas,
+    long bytesSent) {
 
   public SyncResult {
     unverified = List.copyOf(unverified);
@@ -51,7 +56,7 @@ public record SyncResult(
   public SyncResult(Plan plan, Protocol protocol, boolean dryRun, int filesTransferred, long bytesTransferred,
       int directoriesCreated, int symlinksCreated, int attributesSet, int deleted, List<Problem> problems, Duration elapsed) {
     this(plan, protocol, dryRun, filesTransferred, bytesTransferred, directoriesCreated, symlinksCreated, attributesSet,
-        deleted, problems, elapsed, 0, List.of(), 0, null, List.of(), List.of());
+        deleted, problems, elapsed, 0, List.of(), 0, null, List.of(), List.of(), 0, bytesTransferred);
   }
 
   /** Whether the destination now matches the source (or, for a dry run, could be made to). */

@@ -2,6 +2,7 @@ package dev.scpsync.engine;
 
 import dev.scpsync.state.Confirmed;
 import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.FileDigest;
 import dev.scpsync.tree.Entry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,8 +21,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A file's hash is recorded only if the local file still has the size and mtime it was sent
  * with, before and after hashing; otherwise the row is written without a hash, so a hash never
- * describes content other than what was sent. Order is kept: removals and renames are queued
- * behind earlier confirmations.
+ * describes content other than what was sent. A file whose upload reported a {@link FileDigest}
+ * (large files) is recorded with that digest and its block hashes instead, unread. Order is kept:
+ * removals and renames are queued behind earlier confirmations.
  */
 final class TargetStateRecorder implements StateRecorder, AutoCloseable {
   private static final int BATCH = 1000;
@@ -31,9 +33,11 @@ final class TargetStateRecorder implements StateRecorder, AutoCloseable {
    */
   private static final long HASH_LIMIT = 64L * 1024 * 1024;
 
-  private sealed interface Op permits Put, Remove, Move, Stop {}
+  private sealed interface Op permits Put, PutDigested, Remove, Move, Stop {}
 
   private record Put(List<Entry> entries) implements Op {}
+
+  private record PutDigested(Entry file, FileDigest digest) implements Op {}
 
   private record Remove(List<String> paths) implements Op {}
 
@@ -61,6 +65,11 @@ final class TargetStateRecorder implements StateRecorder, AutoCloseable {
   }
 
   @Override
+  public void confirmed(Entry file, FileDigest digest) {
+    queue.add(new PutDigested(file, digest));
+  }
+
+  @Override
   public void removed(List<String> paths) {
     if (!paths.isEmpty()) {
       queue.add(new Remove(List.copyOf(paths)));
@@ -84,6 +93,12 @@ final class TargetStateRecorder implements StateRecorder, AutoCloseable {
           if (batch.size() >= BATCH) {
             flush(batch);
           }
+          continue;
+        }
+        if (op instanceof PutDigested p) {
+          Entry e = p.file();
+          batch.add(new Confirmed(e, p.digest().sha256(), LocalFacts.fileKey(localRoot.resolve(e.path())),
+              p.digest().blocks().encode()));
           continue;
         }
         flush(batch); // a timeout (op == null) or an op that must come after earlier puts

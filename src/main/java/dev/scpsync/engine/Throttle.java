@@ -75,6 +75,16 @@ final class Throttle implements TransferListener {
   }
 
   @Override
+  public void digested(FileTransfer file, dev.scpsync.transport.FileDigest digest) {
+    next.digested(file, digest);
+  }
+
+  @Override
+  public void delta(FileTransfer file, long sent) {
+    next.delta(file, sent);
+  }
+
+  @Override
   public void resumed(FileTransfer file, long bytes) {
     next.resumed(file, bytes);
   }

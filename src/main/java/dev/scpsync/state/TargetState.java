@@ -24,7 +24,7 @@ import java.util.Optional;
  */
 public final class TargetState {
   private static final String UPSERT = "INSERT OR REPLACE INTO synced (target_id, "
-      + Columns.ENTRY + ", sha256, file_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + Columns.ENTRY + ", sha256, file_key, block_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String DELETE_BELOW =
       "DELETE FROM synced WHERE target_id = ? AND path > ? AND path < ?";
   private static final String DELETE_SUBTREE =
@@ -168,7 +168,8 @@ public final class TargetState {
 
   /**
    * Attaches block hashes to the row of {@code path}; returns false (and records nothing) when the
-   * path is not in the state. {@link #record} clears them, since they describe old content.
+   * path is not in the state. {@link #record} replaces them with the confirmed entry's (none when
+   * it has none), since they describe old content.
    */
   public boolean recordBlockHashes(String path, byte[] blockHashes) {
     return db.write("record block hashes of " + path + " of " + key, d -> {
@@ -208,6 +209,7 @@ public final class TargetState {
         put.setString(8, e.linkTarget());
         put.setString(9, c.sha256());
         put.setString(10, c.fileKey());
+        put.setBytes(11, c.blockHashes());
         put.addBatch();
         if (!e.isDirectory()) {
           below.setLong(1, id);

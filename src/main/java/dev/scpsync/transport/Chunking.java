@@ -3,9 +3,11 @@ package dev.scpsync.transport;
 /**
  * How large files are uploaded: files of at least {@code chunkSize} bytes go in chunks of that
  * size, each recorded in {@code journal} once the remote confirmed it, and are verified end to end
- * with SHA-256 where the remote can hash.
+ * with SHA-256 where the remote can hash. A large file the remote already holds an older version
+ * of (per {@code bases}) is sent as the blocks that changed, where the remote can copy the old
+ * version.
  */
-public record Chunking(long chunkSize, ChunkJournal journal) {
+public record Chunking(long chunkSize, ChunkJournal journal, DeltaBases bases) {
   /** The default chunk size and large-file threshold: 8 MiB. */
   public static final long DEFAULT_CHUNK_SIZE = 8L << 20;
   /** Smaller chunks would cost a journal write per few SFTP requests. */
@@ -16,6 +18,12 @@ public record Chunking(long chunkSize, ChunkJournal journal) {
       throw new IllegalArgumentException("chunk size below " + MIN_CHUNK_SIZE + ": " + chunkSize);
     }
     java.util.Objects.requireNonNull(journal, "journal");
+    java.util.Objects.requireNonNull(bases, "bases");
+  }
+
+  /** Chunks recorded in a journal, every file sent whole. */
+  public Chunking(long chunkSize, ChunkJournal journal) {
+    this(chunkSize, journal, DeltaBases.NONE);
   }
 
   /** Default chunks, no journal: large files are chunked and verified but cannot resume. */

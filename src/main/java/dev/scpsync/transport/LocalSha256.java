@@ -1,5 +1,6 @@
 package dev.scpsync.transport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,22 +10,30 @@ import java.util.HexFormat;
 
 /**
  * SHA-256 of what an upload reads, kept as it goes: the digest of the whole file for the end to
- * end check, and of every chunk-aligned prefix for the journal.
+ * end check, of every chunk-aligned prefix for the journal, and, when asked for, of every block
+ * for the next delta ({@link BlockHashes}).
  */
 public final class LocalSha256 {
   private final MessageDigest digest;
+  private final int blockSize;
+  private final MessageDigest block;
+  private final ByteArrayOutputStream blocks = new ByteArrayOutputStream();
+  private long inBlock;
 
-  private LocalSha256(MessageDigest digest) {
-    this.digest = digest;
+  private LocalSha256(int blockSize) {
+    this.digest = sha256();
+    this.blockSize = blockSize;
+    this.block = blockSize > 0 ? sha256() : null;
   }
 
   /** A digest of nothing yet. */
   public static LocalSha256 start() {
-    try {
-      return new LocalSha256(MessageDigest.getInstance("SHA-256"));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return new LocalSha256(0);
+  }
+
+  /** A digest of nothing yet that also keeps the digest of each block of {@code blockSize} bytes. */
+  public static LocalSha256 withBlocks(int blockSize) {
+    return new LocalSha256(blockSize);
   }
 
   /**
@@ -32,7 +41,12 @@ public final class LocalSha256 {
    * upload re-reads locally what it does not send again.
    */
   public static LocalSha256 ofPrefix(FileChannel file, long bytes) throws IOException {
-    LocalSha256 d = start();
+    return ofPrefix(file, bytes, 0);
+  }
+
+  /** {@link #ofPrefix(FileChannel, long)} keeping block digests too ({@code blockSize} 0: not). */
+  public static LocalSha256 ofPrefix(FileChannel file, long bytes, int blockSize) throws IOException {
+    LocalSha256 d = new LocalSha256(blockSize);
     d.update(file, 0, bytes);
     return d;
   }
@@ -47,21 +61,66 @@ public final class LocalSha256 {
       if (n < 0) {
         throw new IOException("local file shorter than " + (offset + length) + " bytes");
       }
-      digest.update(buf.array(), 0, n);
+      update(buf.array(), 0, n);
       done += n;
     }
   }
 
   public void update(byte[] data, int offset, int length) {
     digest.update(data, offset, length);
+    if (block == null) {
+      return;
+    }
+    while (length > 0) {
+      int n = (int) Math.min(length, blockSize - inBlock);
+      block.update(data, offset, n);
+      inBlock += n;
+      offset += n;
+      length -= n;
+      if (inBlock == blockSize) {
+        blocks.writeBytes(block.digest());
+        inBlock = 0;
+      }
+    }
   }
 
   /** Hex digest of everything so far; the digest goes on. */
   public String hex() {
+    return HexFormat.of().formatHex(copy(digest).digest());
+  }
+
+  /**
+   * The digests of the blocks read so far, the last one possibly short; the digest goes on.
+   *
+   * @throws IllegalStateException when this digest keeps no blocks
+   */
+  public BlockHashes blocks() {
+    if (block == null) {
+      throw new IllegalStateException("this digest keeps no block hashes");
+    }
+    byte[] done = blocks.toByteArray();
+    if (inBlock == 0) {
+      return new BlockHashes(blockSize, done);
+    }
+    byte[] last = copy(block).digest();
+    byte[] all = java.util.Arrays.copyOf(done, done.length + last.length);
+    System.arraycopy(last, 0, all, done.length, last.length);
+    return new BlockHashes(blockSize, all);
+  }
+
+  private static MessageDigest copy(MessageDigest d) {
     try {
-      return HexFormat.of().formatHex(((MessageDigest) digest.clone()).digest());
+      return (MessageDigest) d.clone();
     } catch (CloneNotSupportedException e) {
       throw new IllegalStateException("the JDK's SHA-256 is cloneable", e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 }

@@ -21,6 +21,19 @@ public interface TransferListener {
    */
   default void resumed(FileTransfer file, long bytes) {}
 
+  /**
+   * An upload read this content and the remote now holds it (checked by SHA-256 where the remote
+   * can hash). Reported for large files, whose block hashes allow the next version to go as a
+   * delta. Called before {@link #done}.
+   */
+  default void digested(FileTransfer file, FileDigest digest) {}
+
+  /**
+   * A large file went as a delta against the version the remote had: only {@code sent} of its
+   * bytes crossed the link. Called before {@link #done}.
+   */
+  default void delta(FileTransfer file, long sent) {}
+
   /** A file failed; the batch goes on with the next one. */
   default void failed(FileTransfer file, Exception cause) {}
 

@@ -58,18 +58,20 @@ class ConfigLoaderTest {
     assertThat(c.chunkSize()).isEqualTo(8L << 20);
     assertThat(c.bwlimit()).isZero();
     assertThat(c.compress()).isFalse();
+    assertThat(c.delta()).isTrue();
   }
 
   @Test
   void transferSizesAreReadAsTheFlagsReadThemAndCheckedWhereTheyStand() throws Exception {
     Config c = ConfigLoader.load(write("""
         source: site
-        transfer: {chunk-size: 16M, bwlimit: 500K, compress: true}
+        transfer: {chunk-size: 16M, bwlimit: 500K, compress: true, delta: false}
         targets: [{target: a:/x}]
         """), SYNTAX);
     assertThat(c.chunkSize()).isEqualTo(16L << 20);
     assertThat(c.bwlimit()).isEqualTo(500L << 10);
     assertThat(c.compress()).isTrue();
+    assertThat(c.delta()).isFalse();
     assertThat(error("""
         source: site
         transfer: {chunk-size: 1K}

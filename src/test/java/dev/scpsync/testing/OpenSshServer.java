@@ -28,6 +28,8 @@ public final class OpenSshServer implements AutoCloseable {
   private final String listenAddress;
   /** What runs sshd ({@code ip netns exec NS}); it must exec sshd, so the process stays sshd's. */
   private final List<String> commandPrefix;
+  /** Options of the SFTP server on its Subsystem line (e.g. {@code -P copy-data}), or "". */
+  private String sftpOptions = "";
   private Process process;
   private int port;
 
@@ -44,6 +46,18 @@ public final class OpenSshServer implements AutoCloseable {
   /** Starts a server with the SFTP subsystem. */
   public static OpenSshServer withSftp(Path dir) throws IOException, InterruptedException {
     return start(dir, true);
+  }
+
+  /**
+   * Starts a server whose SFTP server refuses some requests ({@code sftp-server -P}), like a
+   * server from before they existed; it still lists them among its extensions, as OpenSSH does.
+   */
+  public static OpenSshServer withSftpRefusing(Path dir, String requests) throws IOException, InterruptedException {
+    OpenSshServer server = new OpenSshServer(dir, true, false, "127.0.0.1", List.of());
+    server.sftpOptions = " -P " + requests;
+    server.generateKeys();
+    server.launch();
+    return server;
   }
 
   /** Starts a server with no SFTP subsystem: only exec channels (and so legacy SCP) work. */
@@ -147,7 +161,7 @@ public final class OpenSshServer implements AutoCloseable {
     if (sftp) {
       String server = Files.isExecutable(Path.of("/usr/lib/openssh/sftp-server"))
           ? "/usr/lib/openssh/sftp-server" : "internal-sftp";
-      lines.add("Subsystem sftp " + server);
+      lines.add("Subsystem sftp " + server + sftpOptions);
     }
     Files.write(dir.resolve("sshd_config"), lines, StandardCharsets.UTF_8);
   }

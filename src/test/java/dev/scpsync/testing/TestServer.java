@@ -39,6 +39,11 @@ public final class TestServer implements AutoCloseable {
     };
   }
 
+  /** An OpenSSH server started with other settings, as a test server of its kind. */
+  public static TestServer of(ServerKind kind, OpenSshServer server) {
+    return wrap(kind, server);
+  }
+
   private static TestServer wrap(ServerKind kind, OpenSshServer server) {
     return new TestServer(kind, server, null, null, server.knownHosts(), server.userKey());
   }

@@ -1,8 +1,11 @@
 package dev.scpsync.transport.sftp;
 
+import dev.scpsync.transport.BlockHashes;
 import dev.scpsync.transport.ChunkJournal;
 import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.ContentMismatch;
+import dev.scpsync.transport.DeltaBases;
+import dev.scpsync.transport.FileDigest;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.LocalSha256;
 import dev.scpsync.transport.PartialUpload;
@@ -15,23 +18,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.client.RawSftpClient;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
 import org.apache.sshd.sftp.client.SftpClient.CloseableHandle;
 import org.apache.sshd.sftp.client.SftpClient.OpenMode;
 import org.apache.sshd.sftp.client.extensions.openssh.OpenSSHFsyncExtension;
-import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,9 +69,6 @@ final class ChunkedSftpUpload {
   /** Where an attempt starts: an open handle, the offset, and the digest of what lies before it. */
   private record Start(String temp, CloseableHandle handle, long offset, LocalSha256 digest) {}
 
-  /** A write sent and not yet acknowledged. */
-  private record Pending(int id, long end, int length) {}
-
   private final SftpClient sftp;
   private final ClientSession session;
   private final UnaryOperator<String> remote;
@@ -82,6 +77,7 @@ final class ChunkedSftpUpload {
   private final Placement placement;
   private final long chunk;
   private final ChunkJournal journal;
+  private final DeltaBases bases;
 
   ChunkedSftpUpload(SftpClient sftp, ClientSession session, UnaryOperator<String> remote, int writeSize,
       OpenSSHFsyncExtension fsync, Placement placement, Chunking chunking) {
@@ -93,6 +89,7 @@ final class ChunkedSftpUpload {
     this.placement = placement;
     this.chunk = chunking.chunkSize();
     this.journal = chunking.journal();
+    this.bases = chunking.bases();
   }
 
   /**
@@ -105,7 +102,14 @@ final class ChunkedSftpUpload {
    * @throws IOException when the session was lost; the part and its journal row stay for a resume
    */
   boolean upload(FileTransfer f, TransferListener listener) throws IOException {
-    Verdict v = attempt(f, listener, true);
+    Verdict v = null;
+    Optional<DeltaBases.Base> base = bases.find(f.entry().path());
+    if (base.isPresent() && journal.find(f.entry().path()).isEmpty()) {
+      v = new SftpDeltaUpload(sftp, session, remote, writeSize, fsync, placement).upload(f, base.get(), listener);
+    }
+    if (v == null) {
+      v = attempt(f, listener, true);
+    }
     if (v == Verdict.MISMATCH) {
       log.error("{}: SHA-256 on the remote differs from what was sent; sending it again from the start", f.entry().path());
       v = attempt(f, listener, false);
@@ -129,10 +133,10 @@ final class ChunkedSftpUpload {
       } else {
         listener.resumed(f, start.offset());
       }
-      String localHex;
+      LocalSha256 digest;
       long t0 = System.nanoTime();
       try {
-        localHex = send(f, local, start, listener);
+        digest = send(f, local, start, listener);
         log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
         sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
         if (fsync != null) {
@@ -144,8 +148,12 @@ final class ChunkedSftpUpload {
       }
       start.handle().close();
       long t1 = System.nanoTime();
+      String localHex = digest.hex();
       Verdict v = verifyAndPlace(f, start.temp(), localHex);
       log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
+      if (v != Verdict.MISMATCH) {
+        listener.digested(f, new FileDigest(localHex, digest.blocks()));
+      }
       return v;
     }
   }
@@ -179,7 +187,8 @@ final class ChunkedSftpUpload {
       abandon(part);
       return null;
     }
-    LocalSha256 prefix = LocalSha256.ofPrefix(local, confirmed);
+    int blockSize = BlockHashes.blockSizeFor(part.sourceSize());
+    LocalSha256 prefix = LocalSha256.ofPrefix(local, confirmed, blockSize);
     if (part.prefixSha256() != null && !part.prefixSha256().equals(prefix.hex())) {
       log.warn("{}: starting over: the source's first {} bytes changed since the interrupted upload", path, confirmed);
       abandon(part);
@@ -199,7 +208,7 @@ final class ChunkedSftpUpload {
       // The server cannot hash: its size covers the confirmed chunks; send the last one again
       // rather than trust a tail that a crash may have torn.
       offset = Math.max(0, (part.chunksConfirmed() - 1) * chunk);
-      prefix = LocalSha256.ofPrefix(local, offset);
+      prefix = LocalSha256.ofPrefix(local, offset, blockSize);
     }
     CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write));
     log.info("{}: resuming at byte {} of {} (chunk {} of {}; part {})", path, offset, part.sourceSize(),
@@ -213,73 +222,53 @@ final class ChunkedSftpUpload {
     CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
     journal.begin(new PartialUpload(f.entry().path(), tempPath.substring(tempPath.lastIndexOf('/') + 1),
         f.entry().size(), f.entry().mtime(), null, chunk, 0));
-    return new Start(temp, handle, 0, LocalSha256.start());
+    return new Start(temp, handle, 0, LocalSha256.withBlocks(BlockHashes.blockSizeFor(f.entry().size())));
   }
 
   /**
    * Sends the file from the start's offset with up to {@link #WINDOW_BYTES} in flight, confirming
    * each chunk to the journal once every write up to its end is acknowledged.
    *
-   * @return the hex SHA-256 of the whole file as read
+   * @return the digest of the whole file as read
    */
-  private String send(FileTransfer f, FileChannel local, Start start, TransferListener listener) throws IOException {
-    RawSftpClient raw = (RawSftpClient) sftp;
+  private LocalSha256 send(FileTransfer f, FileChannel local, Start start, TransferListener listener) throws IOException {
     String path = f.entry().path();
     long size = f.entry().size();
-    byte[] handle = start.handle().getIdentifier();
     LocalSha256 digest = start.digest();
-    Deque<Pending> inFlight = new ArrayDeque<>();
     Map<Long, String> prefixHashes = new HashMap<>();
+    long[] confirmed = {start.offset() / chunk};
+    WriteWindow window = new WriteWindow((RawSftpClient) sftp, start.handle().getIdentifier(),
+        Math.max(4, WINDOW_BYTES / writeSize), (end, length) -> {
+          listener.bytes(length);
+          long chunks = end == size ? Chunking.chunks(size, chunk) : end / chunk;
+          if (chunks > confirmed[0]) {
+            confirmed[0] = chunks;
+            journal.confirmed(path, chunks, prefixHashes.remove(chunks));
+          }
+        });
     ByteBuffer buf = ByteBuffer.allocate(writeSize);
     long position = start.offset();
-    long confirmed = position / chunk;
-    int window = Math.max(4, WINDOW_BYTES / writeSize);
     try {
-      while (position < size || !inFlight.isEmpty()) {
-        while (position < size && inFlight.size() < window) {
-          long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
-          int length = (int) Math.min(writeSize, chunkEnd - position);
-          readFully(f, local, buf, position, length);
-          digest.update(buf.array(), 0, length);
-          Buffer write = new ByteArrayBuffer(length + handle.length + 32, false);
-          write.putBytes(handle);
-          write.putLong(position);
-          write.putBytes(buf.array(), 0, length);
-          int id = raw.write(SftpConstants.SSH_FXP_WRITE, write).getId();
-          position += length;
-          if (position == chunkEnd) {
-            prefixHashes.put(Chunking.chunks(position, chunk), digest.hex());
-          }
-          inFlight.add(new Pending(id, position, length));
-        }
-        Pending oldest = inFlight.poll();
-        SftpException refused = SftpReplies.error(raw.receive(oldest.id()), "write at " + (oldest.end() - oldest.length()));
-        if (refused != null) {
-          throw refused;
-        }
-        listener.bytes(oldest.length());
-        long chunks = oldest.end() == size ? Chunking.chunks(size, chunk) : oldest.end() / chunk;
-        if (chunks > confirmed) {
-          confirmed = chunks;
-          journal.confirmed(path, chunks, prefixHashes.remove(chunks));
+      while (position < size) {
+        long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
+        int length = (int) Math.min(writeSize, chunkEnd - position);
+        readFully(f, local, buf, position, length);
+        digest.update(buf.array(), 0, length);
+        window.write(position, buf.array(), length);
+        position += length;
+        if (position == chunkEnd) {
+          prefixHashes.put(Chunking.chunks(position, chunk), digest.hex());
         }
       }
-    } catch (SftpException | NoSuchFileException e) {
-      drain(raw, inFlight);
+      window.finish();
+    } catch (NoSuchFileException e) {
+      window.abandon();
       throw e;
     }
     if (local.size() != size) {
       throw changed(f, "grew while being sent");
     }
-    return digest.hex();
-  }
-
-  /** Reads the replies still owed after a failed write, so the channel stays in step. */
-  private static void drain(RawSftpClient raw, Deque<Pending> inFlight) throws IOException {
-    for (Pending p : inFlight) {
-      raw.receive(p.id());
-    }
-    inFlight.clear();
+    return digest;
   }
 
   private static void readFully(FileTransfer f, FileChannel local, ByteBuffer buf, long position, int length) throws IOException {
@@ -303,8 +292,17 @@ final class ChunkedSftpUpload {
     return remoteHex.isPresent() ? Verdict.VERIFIED : Verdict.UNVERIFIED;
   }
 
-  /** The server's SHA-256 of a file or prefix; a file it cannot read hashes to nothing we sent. */
   private Optional<String> hashOnServer(String path, long prefix) throws IOException {
+    return hashOnServer(session, path, prefix);
+  }
+
+  /** The server's SHA-256 of a whole file, as {@link #hashOnServer(ClientSession, String, long)}. */
+  static Optional<String> hashOnServer(ClientSession session, String path) throws IOException {
+    return hashOnServer(session, path, -1);
+  }
+
+  /** The server's SHA-256 of a file or prefix; a file it cannot read hashes to nothing we sent. */
+  private static Optional<String> hashOnServer(ClientSession session, String path, long prefix) throws IOException {
     try {
       return RemoteHashes.sha256Of(session, path, prefix);
     } catch (IOException e) {

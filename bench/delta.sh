@@ -36,26 +36,28 @@ head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$file"
 
 ssh_cmd="ssh ${SSH_OPTS[*]} -p $PROXY_PORT"
 target() { echo "$REMOTE_USER@127.0.0.1:$PROXY_PORT:$BENCH_DIR/$1"; }
-sync_with() {
+# command_of TOOL: sets CMD to the tool's command line.
+command_of() {
   case "$1" in
-    scpsync) "$root/scpsync" push -q "$BENCH_DIR/src" "$(target scpsync)" --known-hosts "$KNOWN_HOSTS" -i "$USER_KEY" \
-      --no-agent -F /dev/null --cipher "$CIPHER" --state-dir "$BENCH_DIR/state" ;;
-    rsync) rsync -a -e "$ssh_cmd" "$BENCH_DIR/src/" "$REMOTE_USER@127.0.0.1:$BENCH_DIR/rsync/" ;;
-    "scp -O") scp -O -q -p "${SSH_OPTS[@]}" -P "$PROXY_PORT" "$file" "$REMOTE_USER@127.0.0.1:$BENCH_DIR/scp/" ;;
+    scpsync) CMD=("$root/scpsync" push -q "$BENCH_DIR/src" "$(target scpsync)" --known-hosts "$KNOWN_HOSTS" -i "$USER_KEY"
+      --no-agent -F /dev/null --cipher "$CIPHER" --state-dir "$BENCH_DIR/state") ;;
+    rsync) CMD=(rsync -a -e "$ssh_cmd" "$BENCH_DIR/src/" "$REMOTE_USER@127.0.0.1:$BENCH_DIR/rsync/") ;;
+    "scp -O") CMD=(scp -O -q -p "${SSH_OPTS[@]}" -P "$PROXY_PORT" "$file" "$REMOTE_USER@127.0.0.1:$BENCH_DIR/scp/") ;;
   esac
 }
 # measure TOOL: runs one sync through the proxy; sets ELAPSED and BYTES (upstream, this run).
 measure() {
   local before after
   before=$(cat "$count")
-  run_timed "$1" sync_with "$1"
+  command_of "$1"
+  run_timed "$1" "${CMD[@]}"
   sleep 0.3 # the proxy adds a connection's bytes when it closes
   after=$(cat "$count")
   BYTES=$((after - before))
 }
 
 TOOLS=("scpsync" "rsync" "scp -O")
-for tool in "${TOOLS[@]}"; do sync_with "$tool"; done # everyone starts from the same file
+for tool in "${TOOLS[@]}"; do command_of "$tool"; "${CMD[@]}"; done # everyone starts from the same file
 
 mib() { python3 -c "print(f'{$1 / 1048576:.2f}')"; }
 echo "| ${SIZE_MIB} MiB file | tool | time (s) | MiB on the wire | wire / change |"

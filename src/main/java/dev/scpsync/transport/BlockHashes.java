@@ -6,24 +6,28 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * SHA-256 of each fixed-size block of a file's content, in order; the last block may be shorter.
+ * A digest of each fixed-size block of a file's content, in order; the last block may be shorter.
  * Kept in the state for what each target holds, so that the next version of a large file can be
  * sent as the blocks that differ.
  *
- * <p>SHA-256 rather than a fast non-cryptographic hash (rsync uses xxh128): a block whose hash
- * matches is not sent at all, and where the remote cannot hash the result there is no end-to-end
- * check behind it.
+ * <p>Each digest is SHA-256 cut to its first 128 bits: a cryptographic hash rather than a fast
+ * one (rsync uses xxh128), because a block whose digest matches is not sent at all; cut because a
+ * 1 GiB file has 65,536 of them in the state, and 128 bits leave accidental collisions out of
+ * reach. The whole result is checked with the full SHA-256 wherever the remote can hash.
  *
  * @param blockSize bytes per block
- * @param digests the 32-byte digests of the blocks, concatenated
+ * @param digests the {@link #DIGEST_BYTES}-byte digests of the blocks, concatenated
  */
 public record BlockHashes(int blockSize, byte[] digests) {
-  /** Bytes of one digest. */
-  public static final int DIGEST_BYTES = 32;
-  /** The smallest block: smaller ones would make the state's rows larger than they save. */
-  public static final int MIN_BLOCK = 64 * 1024;
-  /** Blocks are made larger rather than more numerous than this (256 KiB of digests a file). */
-  public static final int TARGET_BLOCKS = 8192;
+  /** Bytes of one block digest. */
+  public static final int DIGEST_BYTES = 16;
+  /**
+   * The smallest block: one page, so that a small edit costs about itself (a 4 KiB write in
+   * place sends 4 KiB, or 8 KiB across a boundary).
+   */
+  public static final int MIN_BLOCK = 4 * 1024;
+  /** Blocks are made larger rather than more numerous than this (1 MiB of digests a file). */
+  public static final int TARGET_BLOCKS = 65_536;
   private static final int MAX_BLOCK = 64 << 20;
 
   public BlockHashes {
@@ -31,14 +35,15 @@ public record BlockHashes(int blockSize, byte[] digests) {
       throw new IllegalArgumentException("block size out of range: " + blockSize);
     }
     if (digests.length % DIGEST_BYTES != 0) {
-      throw new IllegalArgumentException("digests not a whole number of SHA-256 values: " + digests.length);
+      throw new IllegalArgumentException("digests not a whole number of " + DIGEST_BYTES + "-byte values: " + digests.length);
     }
     digests = digests.clone();
   }
 
   /**
    * The block size for a file of {@code size} bytes: the smallest power of two from {@link
-   * #MIN_BLOCK} that keeps it to about {@link #TARGET_BLOCKS} blocks (1 GiB: 128 KiB blocks).
+   * #MIN_BLOCK} that keeps it to {@link #TARGET_BLOCKS} blocks (up to 256 MiB: 4 KiB blocks; 1
+   * GiB: 16 KiB).
    */
   public static int blockSizeFor(long size) {
     int block = MIN_BLOCK;
@@ -47,7 +52,6 @@ public record BlockHashes(int blockSize, byte[] digests) {
     }
     return block;
   }
-
   /** The digests, concatenated (a copy). */
   @Override
   public byte[] digests() {
@@ -68,22 +72,28 @@ public record BlockHashes(int blockSize, byte[] digests) {
     return Arrays.equals(digests, from, from + DIGEST_BYTES, other.digests, from, from + DIGEST_BYTES);
   }
 
-  /** The form kept in the state: the block size (4 bytes, big-endian), then the digests. */
+  /**
+   * The form kept in the state: the block size (4 bytes, big-endian), the digest length (1
+   * byte), then the digests.
+   */
   public byte[] encode() {
-    return ByteBuffer.allocate(4 + digests.length).putInt(blockSize).put(digests).array();
+    return ByteBuffer.allocate(HEADER + digests.length).putInt(blockSize).put((byte) DIGEST_BYTES).put(digests).array();
   }
 
-  /** Reads {@link #encode()}'s form; empty for anything else (a row from another version). */
+  /** Reads {@link #encode()}'s form; empty for anything else (a row written another way). */
   public static Optional<BlockHashes> decode(byte[] stored) {
-    if (stored == null || stored.length < 4 || (stored.length - 4) % DIGEST_BYTES != 0) {
+    if (stored == null || stored.length < HEADER || (stored.length - HEADER) % DIGEST_BYTES != 0) {
       return Optional.empty();
     }
-    int blockSize = ByteBuffer.wrap(stored).getInt();
-    if (blockSize < MIN_BLOCK || blockSize > MAX_BLOCK) {
+    ByteBuffer header = ByteBuffer.wrap(stored);
+    int blockSize = header.getInt();
+    if (blockSize < MIN_BLOCK || blockSize > MAX_BLOCK || header.get() != DIGEST_BYTES) {
       return Optional.empty();
     }
-    return Optional.of(new BlockHashes(blockSize, Arrays.copyOfRange(stored, 4, stored.length)));
+    return Optional.of(new BlockHashes(blockSize, Arrays.copyOfRange(stored, HEADER, stored.length)));
   }
+
+  private static final int HEADER = 5;
 
   @Override
   public boolean equals(Object o) {

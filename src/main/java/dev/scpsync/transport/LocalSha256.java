@@ -21,7 +21,11 @@ public final class LocalSha256 {
   private long inBlock;
 
   private LocalSha256(int blockSize) {
-    this.digest = sha256();
+    this(blockSize, true);
+  }
+
+  private LocalSha256(int blockSize, boolean whole) {
+    this.digest = whole ? sha256() : null;
     this.blockSize = blockSize;
     this.block = blockSize > 0 ? sha256() : null;
   }
@@ -67,7 +71,9 @@ public final class LocalSha256 {
   }
 
   public void update(byte[] data, int offset, int length) {
-    digest.update(data, offset, length);
+    if (digest != null) {
+      digest.update(data, offset, length);
+    }
     if (block == null) {
       return;
     }
@@ -78,10 +84,63 @@ public final class LocalSha256 {
       offset += n;
       length -= n;
       if (inBlock == blockSize) {
-        blocks.writeBytes(block.digest());
+        blocks.write(block.digest(), 0, BlockHashes.DIGEST_BYTES);
         inBlock = 0;
       }
     }
+  }
+
+  /**
+   * The SHA-256 and block hashes of the first {@code bytes} bytes of a file, read once and hashed
+   * on two threads (the whole-file digest here, the block digests on a virtual thread): on a
+   * machine with two cores or more this takes about the time of one SHA-256 pass, not two.
+   */
+  public static FileDigest of(FileChannel file, long bytes, int blockSize) throws IOException {
+    final int buffers = 4;
+    java.util.concurrent.BlockingQueue<ByteBuffer> free = new java.util.concurrent.ArrayBlockingQueue<>(buffers);
+    java.util.concurrent.BlockingQueue<ByteBuffer> full = new java.util.concurrent.ArrayBlockingQueue<>(buffers + 1);
+    for (int i = 0; i < buffers; i++) {
+      free.add(ByteBuffer.allocate(1 << 20));
+    }
+    ByteBuffer end = ByteBuffer.allocate(0);
+    LocalSha256 blocks = new LocalSha256(blockSize, false);
+    Thread blockHasher = Thread.ofVirtual().name("scpsync-block-hashes").start(() -> {
+      try {
+        for (ByteBuffer b = full.take(); b != end; b = full.take()) {
+          blocks.update(b.array(), 0, b.limit());
+          free.add(b);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    MessageDigest whole = sha256();
+    try {
+      long done = 0;
+      while (done < bytes) {
+        ByteBuffer buf = free.take();
+        buf.clear().limit((int) Math.min(buf.capacity(), bytes - done));
+        while (buf.hasRemaining()) {
+          if (file.read(buf, done + buf.position()) < 0) {
+            throw new IOException("local file shorter than " + bytes + " bytes");
+          }
+        }
+        buf.flip();
+        whole.update(buf.array(), 0, buf.limit());
+        done += buf.limit();
+        full.add(buf);
+      }
+      full.add(end);
+      blockHasher.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while hashing");
+    } finally {
+      if (blockHasher.isAlive()) {
+        blockHasher.interrupt();
+      }
+    }
+    return new FileDigest(HexFormat.of().formatHex(whole.digest()), blocks.blocks());
   }
 
   /** Hex digest of everything so far; the digest goes on. */
@@ -103,8 +162,8 @@ public final class LocalSha256 {
       return new BlockHashes(blockSize, done);
     }
     byte[] last = copy(block).digest();
-    byte[] all = java.util.Arrays.copyOf(done, done.length + last.length);
-    System.arraycopy(last, 0, all, done.length, last.length);
+    byte[] all = java.util.Arrays.copyOf(done, done.length + BlockHashes.DIGEST_BYTES);
+    System.arraycopy(last, 0, all, done.length, BlockHashes.DIGEST_BYTES);
     return new BlockHashes(blockSize, all);
   }
 

@@ -39,6 +39,20 @@ class BlockDeltaTest {
   }
 
   @Test
+  void aFileHashedOnTwoThreadsGivesWhatOneThreadGives(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    byte[] data = random(3 * (1 << 20) + 5 * BLOCK + 17, 8);
+    java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("f"), data);
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      FileDigest parallel = LocalSha256.of(ch, data.length, BLOCK);
+      LocalSha256 serial = LocalSha256.ofPrefix(ch, data.length, BLOCK);
+      assertThat(parallel.sha256()).isEqualTo(serial.hex());
+      assertThat(parallel.blocks()).isEqualTo(serial.blocks()).isEqualTo(blocks(data));
+      assertThatThrownBy(() -> LocalSha256.of(ch, data.length + 1L, BLOCK)).hasMessageContaining("shorter");
+    }
+  }
+
+  @Test
   void anAppendSendsTheTailAndTheShortLastBlockItExtends() {
     byte[] old = random(3 * BLOCK + 10, 2);
     byte[] now = Arrays.copyOf(old, 5 * BLOCK);
@@ -86,11 +100,11 @@ class BlockDeltaTest {
   }
 
   @Test
-  void blocksGrowWithTheFileSoThatAGigabyteKeepsAboutEightThousand() {
-    assertThat(BlockHashes.blockSizeFor(8L << 20)).isEqualTo(64 << 10);
-    assertThat(BlockHashes.blockSizeFor(1L << 30)).isEqualTo(128 << 10);
-    assertThat((1L << 30) / BlockHashes.blockSizeFor(1L << 30)).isLessThanOrEqualTo(8192);
-    assertThat((20L << 30) / BlockHashes.blockSizeFor(20L << 30)).isLessThanOrEqualTo(8192);
+  void blocksArePagesUpTo256MiBThenGrowSoThatNoFileKeepsMoreThan65536() {
+    assertThat(BlockHashes.blockSizeFor(8L << 20)).isEqualTo(4 << 10);
+    assertThat(BlockHashes.blockSizeFor(256L << 20)).isEqualTo(4 << 10);
+    assertThat(BlockHashes.blockSizeFor(1L << 30)).isEqualTo(16 << 10);
+    assertThat((20L << 30) / BlockHashes.blockSizeFor(20L << 30)).isLessThanOrEqualTo(65_536);
   }
 
   @Test

@@ -20,6 +20,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -94,18 +96,30 @@ final class SftpDeltaUpload {
       if (local.size() != size) {
         throw changed(f, "now " + local.size() + " bytes, " + size + " when scanned");
       }
-      LocalSha256 digest = LocalSha256.ofPrefix(local, size, base.blocks().blockSize());
-      BlockHashes now = digest.blocks();
-      BlockDelta delta = BlockDelta.between(base.blocks(), now, size);
+      // The server copies its version while the local one is hashed: the two take about as long.
+      String temp = remote.apply(TempNames.beside(path));
+      long t0 = System.nanoTime();
+      FutureTask<String> copying = new FutureTask<>(() -> copy(finalPath, temp, Math.min(base.size(), size)));
+      Thread.ofVirtual().name("scpsync-remote-copy").start(copying);
+      FileDigest digest;
+      try {
+        digest = LocalSha256.of(local, size, base.blocks().blockSize());
+      } catch (IOException e) {
+        discard(copying, temp);
+        throw e;
+      }
+      long t1 = System.nanoTime();
+      BlockDelta delta = BlockDelta.between(base.blocks(), digest.blocks(), size);
       if (delta.bytes() > size / 2) {
         log.debug("{}: sending it whole: {} of {} bytes changed", path, delta.bytes(), size);
+        discard(copying, temp);
         return null;
       }
-      String temp = remote.apply(TempNames.beside(path));
-      String copiedBy = copy(finalPath, temp, Math.min(base.size(), size));
+      String copiedBy = await(copying);
       if (copiedBy == null) {
         return null;
       }
+      long t2 = System.nanoTime();
       boolean placed = false;
       try {
         try (CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write))) {
@@ -118,8 +132,11 @@ final class SftpDeltaUpload {
         if (!unchanged(f, local)) {
           throw changed(f, "modified while being sent");
         }
-        String localHex = digest.hex();
+        String localHex = digest.sha256();
+        long t3 = System.nanoTime();
         Optional<String> remoteHex = ChunkedSftpUpload.hashOnServer(session, temp);
+        log.debug("{}: delta timings: local hashing {} ms, remote copy done {} ms later, writes {} ms, remote SHA-256 {} ms",
+            path, ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(System.nanoTime() - t3));
         if (remoteHex.isPresent() && !remoteHex.get().equals(localHex)) {
           log.error("{}: SHA-256 of the delta's result on the remote differs from the local file", path);
           return Verdict.MISMATCH;
@@ -129,7 +146,7 @@ final class SftpDeltaUpload {
         log.info("{}: sent {} of {} bytes as a delta ({} range(s); the rest copied on the remote by {})", path,
             delta.bytes(), size, delta.ranges().size(), copiedBy);
         listener.delta(f, delta.bytes());
-        listener.digested(f, new FileDigest(localHex, now));
+        listener.digested(f, digest);
         return remoteHex.isPresent() ? Verdict.VERIFIED : Verdict.UNVERIFIED;
       } finally {
         if (!placed) {
@@ -219,6 +236,36 @@ final class SftpDeltaUpload {
   private static boolean unchanged(FileTransfer f, FileChannel local) throws IOException {
     return local.size() == f.entry().size()
         && Files.getLastModifiedTime(f.local()).toInstant().equals(f.entry().mtime());
+  }
+
+  /** The copy's outcome; an IOException of the copy (a lost session) is rethrown. */
+  private static String await(FutureTask<String> copying) throws IOException {
+    try {
+      return copying.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while the remote copied a file");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Waits for a copy that is no longer wanted and removes what it made. */
+  private void discard(FutureTask<String> copying, String temp) {
+    try {
+      if (await(copying) != null) {
+        removeQuietly(temp);
+      }
+    } catch (IOException e) {
+      log.debug("the unwanted remote copy failed: {}", e.getMessage());
+    }
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   private void removeQuietly(String path) {

@@ -103,6 +103,11 @@ class MirrorFourTargetsTest {
         for (Path copy : copies) {
           assertThat(Trees.tempFiles(copy)).as("temp files left in %s", copy).isEmpty();
         }
+        for (int i : live) {
+          String target = targets.get(i);
+          assertThat(watch.err().lines().filter(l -> l.contains(target + ": ") && l.contains("reconnecting in")))
+              .as("%s kept its session throughout", target).isEmpty();
+        }
         assertThat(watch.stop()).as(watch.toString()).isZero();
 
         List<Change> baseline = beforeKill.subList(WARMUP, beforeKill.size());

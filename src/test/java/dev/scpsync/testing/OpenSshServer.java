@@ -32,6 +32,7 @@ public final class OpenSshServer implements AutoCloseable {
   private String sftpOptions = "";
   private Process process;
   private int port;
+  private int maxSessions = 64;
 
   private OpenSshServer(Path dir, boolean sftp, boolean tcpForwarding, String listenAddress, List<String> commandPrefix) {
     this.dir = dir;
@@ -155,7 +156,7 @@ public final class OpenSshServer implements AutoCloseable {
         "PermitRootLogin yes",
         "AllowTcpForwarding " + (tcpForwarding ? "local" : "no"),
         "X11Forwarding no",
-        "MaxSessions 64",
+        "MaxSessions " + maxSessions,
         "MaxStartups 64",
         "LogLevel ERROR"));
     if (sftp) {
@@ -258,6 +259,16 @@ public final class OpenSshServer implements AutoCloseable {
         process.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * Restarts the server with another MaxSessions: how many session channels one connection may
+   * hold at once (OpenSSH's default is 10; the fixture allows 64).
+   */
+  public void restartWithMaxSessions(int limit) throws IOException, InterruptedException {
+    maxSessions = limit;
+    writeConfig();
+    restart();
   }
 
   /** Starts the server again on the same port with the same keys. */

@@ -106,9 +106,17 @@ final class RemoteProcess implements Closeable {
     return session.isOpen() && !session.isClosing();
   }
 
+  /**
+   * Closes the channel the way SSH asks: our CLOSE goes to the server, without waiting for its
+   * reply. An immediate close (MINA's {@code close(true)}) sends nothing, and when it comes before
+   * the server's own CLOSE (a command that just ended: EOF first, exit status and CLOSE a moment
+   * later) the server keeps the channel forever. OpenSSH counts each one against MaxSessions (10
+   * by default), so a long-lived session ran out of channels after some dozens of batches and was
+   * lost.
+   */
   @Override
   public void close() {
-    channel.close(true);
+    channel.close(false);
   }
 
   static String abbreviate(String command) {

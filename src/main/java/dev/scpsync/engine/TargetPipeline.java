@@ -63,6 +63,7 @@ final class TargetPipeline {
   private final SyncOptions options;
   private final Path root;
   private final Backoff backoff;
+  private ReconnectWait reconnectWait;
   private final WatchJob.Reporter reporter;
   private final Duration gather;
   private final Duration verifyEvery;
@@ -424,7 +425,9 @@ final class TargetPipeline {
       emit(WatchEvent.warn(WatchEvent.TRANSFER_RETRY, name, last.getMessage()).attempt(attempt)
           .durationMs(delay.toMillis()));
       try {
-        sleep(delay);
+        if (reconnectWait().await(delay)) {
+          log.info("{}: its SSH port answers again; reconnecting now", name);
+        }
       } catch (InterruptedException e) {
         stopping = true;
         Thread.currentThread().interrupt();
@@ -463,12 +466,12 @@ final class TargetPipeline {
         && (c.step() == SshConnectException.Step.HOST_KEY || c.step() == SshConnectException.Step.AUTHENTICATION);
   }
 
-  /** Sleeps in slices, so that a stop request ends even a long backoff promptly. */
-  private void sleep(Duration delay) throws InterruptedException {
-    Duration slice = Duration.ofMillis(IDLE_POLL_MS);
-    for (Duration left = delay; !stopping && left.isPositive(); left = left.minus(slice)) {
-      backoff.sleep(left.compareTo(slice) < 0 ? left : slice);
+  /** The wait between reconnect attempts, probing the target's SSH port (made on first use). */
+  private ReconnectWait reconnectWait() {
+    if (reconnectWait == null) {
+      reconnectWait = new ReconnectWait(backoff, ReconnectWait.tcp(connector.directAddress(target.spec())), () -> stopping);
     }
+    return reconnectWait;
   }
 
   private static void closeQuietly(Remote remote) {

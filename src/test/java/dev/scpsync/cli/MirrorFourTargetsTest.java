@@ -61,6 +61,13 @@ class MirrorFourTargetsTest {
       }
       List<Integer> live = IntStream.range(0, servers.size()).filter(i -> i != KILLED).boxed().toList();
 
+      ch.qos.logback.classic.Logger pipelineLog =
+          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.scpsync.engine.TargetPipeline");
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> pipelineLines =
+          new ch.qos.logback.core.read.ListAppender<>();
+      pipelineLines.start();
+      pipelineLog.addAppender(pipelineLines);
+      pipelineLog.setLevel(ch.qos.logback.classic.Level.INFO);
       try (WatchRun watch = WatchRun.start(
               WatchRun.args(src, tmp.resolve("state"), targets, servers, "--delete", "--no-http"), targets.size());
           ChangeStream stream = ChangeStream.start(src, PACE, copies)) {
@@ -90,6 +97,8 @@ class MirrorFourTargetsTest {
         long caughtUpAt = System.nanoTime();
         assertThat(duringOutage).as("the killed target got none of the outage's changes before its restart")
             .allSatisfy(c -> assertThat(stream.arrival(KILLED, c)).isGreaterThan(restartedAt));
+        assertThat(pipelineLines.list).as("a heartbeat probe, not the rest of a backoff step, noticed the restart")
+            .anyMatch(e -> e.getFormattedMessage().equals(targets.get(KILLED) + ": its SSH port answers again; reconnecting now"));
 
         stream.stopWriting();
         List<Change> all = stream.changes();
@@ -117,10 +126,13 @@ class MirrorFourTargetsTest {
         System.out.printf("mirror to 4 targets, one (%s) killed for %d s mid-stream, one change every %d ms;"
                 + " propagation p50/p90/max in ms of each live target before the kill: %s; during the outage: %s;"
                 + " from the restart until the killed one had caught up: %s; it got the first of the outage's %d"
-                + " changes %.1f s after its restart (reconnect backoff) and all of them %.1f s after it%n",
+                + " changes %.1f s after its restart (heartbeat probe, then reconnect and reconcile) and all of them %.1f s after it%n",
             servers.get(KILLED), OUTAGE.toSeconds(), PACE.toMillis(), latencies(stream, servers, live, baseline),
             latencies(stream, servers, live, duringOutage), latencies(stream, servers, live, afterRestart),
             duringOutage.size(), (back - restartedAt) / 1e9, (caughtUpAt - restartedAt) / 1e9);
+      } finally {
+        pipelineLog.detachAppender(pipelineLines);
+        pipelineLog.setLevel(null);
       }
     }
   }

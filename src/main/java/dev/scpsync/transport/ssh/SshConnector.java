@@ -95,6 +95,30 @@ public final class SshConnector implements Closeable {
   }
 
   /**
+   * Where the target's SSH server listens, after {@code ~/.ssh/config} ({@code HostName}, {@code
+   * Port}), unresolved so that each use looks the name up again; empty behind a {@code ProxyJump},
+   * where the server cannot be reached directly. For probing whether a lost target is back.
+   */
+  public java.util.Optional<java.net.InetSocketAddress> directAddress(TargetSpec target) {
+    int port = target.port() > 0 ? target.port() : 0;
+    String host = target.host();
+    try {
+      org.apache.sshd.client.config.hosts.HostConfigEntry entry =
+          hosts.resolveEffectiveHost(target.host(), port, null, target.user(), null, null);
+      if (entry != null) {
+        if (entry.getProxyJump() != null && !entry.getProxyJump().isBlank()) {
+          return java.util.Optional.empty();
+        }
+        host = entry.getHostName() != null ? entry.getHostName() : host;
+        port = entry.getPort() > 0 ? entry.getPort() : port;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot read the ssh config entry of {}: {}", target.display(), e.toString());
+    }
+    return java.util.Optional.of(java.net.InetSocketAddress.createUnresolved(host, port > 0 ? port : 22));
+  }
+
+  /**
    * Connects and authenticates.
    *
    * @throws SshConnectException naming the host, the failed step and the reason

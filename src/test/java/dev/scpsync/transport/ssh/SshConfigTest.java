@@ -74,6 +74,21 @@ class SshConfigTest {
   }
 
   @Test
+  void theDirectAddressForProbingFollowsTheAliasAndIsNoneBehindAProxyJump() throws Exception {
+    Path config = config("probe_config", hostBlock("probed", target, target.user()), "",
+        "Host jumped", "  HostName 10.0.0.9", "  ProxyJump probed");
+    try (SshConnector connector = connector(config, knownHosts)) {
+      assertThat(connector.directAddress(TargetSpec.parse("probed:/tmp")))
+          .contains(InetSocketAddress.createUnresolved(target.host(), target.port()));
+      assertThat(connector.directAddress(TargetSpec.parse("jumped:/tmp"))).isEmpty();
+      assertThat(connector.directAddress(TargetSpec.parse("elsewhere.example:2200:/tmp")))
+          .contains(InetSocketAddress.createUnresolved("elsewhere.example", 2200));
+      assertThat(connector.directAddress(TargetSpec.parse("elsewhere.example:/tmp")))
+          .contains(InetSocketAddress.createUnresolved("elsewhere.example", 22));
+    }
+  }
+
+  @Test
   void userFromTheConfigIsNotReplacedByTheLocalUserName() throws Exception {
     String configured = "scpsync-no-such-user";
     Path config = config("user_config", hostBlock("otheruser", target, configured));

@@ -40,6 +40,11 @@ public final class LocalSha256 {
     return new LocalSha256(blockSize);
   }
 
+  /** Block digests only, no whole-file digest ({@link #hex()} is not available). */
+  static LocalSha256 blocksOnly(int blockSize) {
+    return new LocalSha256(blockSize, false);
+  }
+
   /**
    * A digest of the first {@code bytes} bytes of a local file, to continue from there: a resumed
    * upload re-reads locally what it does not send again.

@@ -1,5 +1,6 @@
 package dev.scpsync.transport.sftp;
 
+import dev.scpsync.transport.BackgroundBlockHashes;
 import dev.scpsync.transport.BlockHashes;
 import dev.scpsync.transport.ChunkJournal;
 import dev.scpsync.transport.Chunking;
@@ -67,7 +68,12 @@ final class ChunkedSftpUpload {
   enum Verdict { VERIFIED, UNVERIFIED, MISMATCH }
 
   /** Where an attempt starts: an open handle, the offset, and the digest of what lies before it. */
-  private record Start(String temp, CloseableHandle handle, long offset, LocalSha256 digest) {}
+  /**
+   * Where an attempt starts: an open handle, the offset, the digest of what lies before it, and
+   * for a fresh start the block hashing done beside the send (a resumed one keeps its blocks in
+   * {@code digest}, which has read the prefix).
+   */
+  private record Start(String temp, CloseableHandle handle, long offset, LocalSha256 digest, BackgroundBlockHashes blocks) {}
 
   private final SftpClient sftp;
   private final ClientSession session;
@@ -133,29 +139,41 @@ final class ChunkedSftpUpload {
       } else {
         listener.resumed(f, start.offset());
       }
-      LocalSha256 digest;
-      long t0 = System.nanoTime();
       try {
-        digest = send(f, local, start, listener);
-        log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
-        sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
-        if (fsync != null) {
-          fsync.fsync(start.handle());
+        return sendAndPlace(f, local, start, listener);
+      } finally {
+        if (start.blocks() != null) {
+          start.blocks().close(); // a no-op once finished; stops the hasher after a failure
         }
-      } catch (IOException | RuntimeException e) {
-        closeQuietly(start.handle());
-        throw e;
       }
-      start.handle().close();
-      long t1 = System.nanoTime();
-      String localHex = digest.hex();
-      Verdict v = verifyAndPlace(f, start.temp(), localHex);
-      log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
-      if (v != Verdict.MISMATCH) {
-        listener.digested(f, new FileDigest(localHex, digest.blocks()));
-      }
-      return v;
     }
+  }
+
+  private Verdict sendAndPlace(FileTransfer f, FileChannel local, Start start, TransferListener listener) throws IOException {
+    long size = f.entry().size();
+    LocalSha256 digest;
+    long t0 = System.nanoTime();
+    try {
+      digest = send(f, local, start, listener);
+      log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
+      sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
+      if (fsync != null) {
+        fsync.fsync(start.handle());
+      }
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(start.handle());
+      throw e;
+    }
+    start.handle().close();
+    long t1 = System.nanoTime();
+    String localHex = digest.hex();
+    Verdict v = verifyAndPlace(f, start.temp(), localHex);
+    log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
+    if (v != Verdict.MISMATCH) {
+      BlockHashes blocks = start.blocks() != null ? start.blocks().finish() : digest.blocks();
+      listener.digested(f, new FileDigest(localHex, blocks));
+    }
+    return v;
   }
 
   /** Where an interrupted upload of this file can go on, or null to start afresh. */
@@ -213,7 +231,7 @@ final class ChunkedSftpUpload {
     CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write));
     log.info("{}: resuming at byte {} of {} (chunk {} of {}; part {})", path, offset, part.sourceSize(),
         offset / chunk, Chunking.chunks(part.sourceSize(), chunk), remotePrefix.isPresent() ? "verified by SHA-256" : "checked by size");
-    return new Start(temp, handle, offset, prefix);
+    return new Start(temp, handle, offset, prefix, null);
   }
 
   private Start fresh(FileTransfer f) throws IOException {
@@ -222,7 +240,7 @@ final class ChunkedSftpUpload {
     CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
     journal.begin(new PartialUpload(f.entry().path(), tempPath.substring(tempPath.lastIndexOf('/') + 1),
         f.entry().size(), f.entry().mtime(), null, chunk, 0));
-    return new Start(temp, handle, 0, LocalSha256.withBlocks(BlockHashes.blockSizeFor(f.entry().size())));
+    return new Start(temp, handle, 0, LocalSha256.start(), new BackgroundBlockHashes(BlockHashes.blockSizeFor(f.entry().size())));
   }
 
   /**
@@ -246,14 +264,18 @@ final class ChunkedSftpUpload {
             journal.confirmed(path, chunks, prefixHashes.remove(chunks));
           }
         });
-    ByteBuffer buf = ByteBuffer.allocate(writeSize);
     long position = start.offset();
     try {
       while (position < size) {
         long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
         int length = (int) Math.min(writeSize, chunkEnd - position);
+        // A new array each time: the block hasher reads it after this loop has moved on.
+        ByteBuffer buf = ByteBuffer.allocate(length);
         readFully(f, local, buf, position, length);
         digest.update(buf.array(), 0, length);
+        if (start.blocks() != null) {
+          start.blocks().add(buf.array(), length);
+        }
         window.write(position, buf.array(), length);
         position += length;
         if (position == chunkEnd) {

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.scpsync.state.StateStore;
 import dev.scpsync.state.Transfer;
 import dev.scpsync.testing.CuttingProxy;
+import dev.scpsync.testing.LogCapture;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Large files over links that break: real OpenSSH servers (with SFTP, and SCP-only) behind a
@@ -62,7 +59,7 @@ class ChunkedResumeTest {
   @TempDir Path tmp;
   private CuttingProxy proxy;
   private Process child;
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private LogCapture log;
 
   @BeforeAll
   static void startServers() throws Exception {
@@ -81,17 +78,12 @@ class ChunkedResumeTest {
 
   @BeforeEach
   void captureTransportLog() {
-    Logger transport = (Logger) LoggerFactory.getLogger("dev.scpsync.transport");
-    transport.setLevel(Level.INFO);
-    log.start();
-    transport.addAppender(log);
+    log = LogCapture.of("dev.scpsync.transport", Level.INFO);
   }
 
   @AfterEach
   void cleanUp() throws IOException, InterruptedException {
-    Logger transport = (Logger) LoggerFactory.getLogger("dev.scpsync.transport");
-    transport.detachAppender(log);
-    transport.setLevel(null);
+    log.close();
     if (child != null) {
       child.destroyForcibly();
       child.waitFor();
@@ -424,9 +416,7 @@ class ChunkedResumeTest {
   }
 
   private List<String> messages() {
-    synchronized (log.list) {
-      return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-    }
+    return log.messages();
   }
 
   private static String mib(long bytes) {

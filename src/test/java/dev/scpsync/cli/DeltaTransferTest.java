@@ -3,10 +3,8 @@ package dev.scpsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.scpsync.testing.CuttingProxy;
+import dev.scpsync.testing.LogCapture;
 import dev.scpsync.testing.OpenSshServer;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Large files changed in place or appended go as the blocks that changed: against OpenSSH with
@@ -52,7 +49,7 @@ class DeltaTransferTest {
 
   @TempDir Path tmp;
   private CuttingProxy proxy;
-  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private LogCapture log;
 
   @BeforeAll
   static void startServers() throws Exception {
@@ -74,17 +71,12 @@ class DeltaTransferTest {
 
   @BeforeEach
   void captureTransportLog() {
-    Logger transport = (Logger) LoggerFactory.getLogger("dev.scpsync.transport");
-    transport.setLevel(Level.INFO);
-    log.start();
-    transport.addAppender(log);
+    log = LogCapture.of("dev.scpsync.transport", Level.INFO);
   }
 
   @AfterEach
   void cleanUp() throws IOException {
-    Logger transport = (Logger) LoggerFactory.getLogger("dev.scpsync.transport");
-    transport.detachAppender(log);
-    transport.setLevel(null);
+    log.close();
     if (proxy != null) {
       proxy.close();
     }
@@ -300,6 +292,6 @@ class DeltaTransferTest {
   }
 
   private List<String> messages() {
-    return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return log.messages();
   }
 }

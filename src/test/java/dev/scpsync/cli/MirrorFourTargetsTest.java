@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.scpsync.cli.ChangeStream.Change;
+import dev.scpsync.testing.LogCapture;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
@@ -61,14 +62,8 @@ class MirrorFourTargetsTest {
       }
       List<Integer> live = IntStream.range(0, servers.size()).filter(i -> i != KILLED).boxed().toList();
 
-      ch.qos.logback.classic.Logger pipelineLog =
-          (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.scpsync.engine.TargetPipeline");
-      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> pipelineLines =
-          new ch.qos.logback.core.read.ListAppender<>();
-      pipelineLines.start();
-      pipelineLog.addAppender(pipelineLines);
-      pipelineLog.setLevel(ch.qos.logback.classic.Level.INFO);
-      try (WatchRun watch = WatchRun.start(
+      try (LogCapture pipelineLog = LogCapture.of("dev.scpsync.engine.TargetPipeline", ch.qos.logback.classic.Level.INFO);
+          WatchRun watch = WatchRun.start(
               WatchRun.args(src, tmp.resolve("state"), targets, servers, "--delete", "--no-http"), targets.size());
           ChangeStream stream = ChangeStream.start(src, PACE, copies)) {
         await().atMost(DEADLINE).until(() -> stream.changes().size() >= WARMUP + BASELINE);
@@ -97,8 +92,8 @@ class MirrorFourTargetsTest {
         long caughtUpAt = System.nanoTime();
         assertThat(duringOutage).as("the killed target got none of the outage's changes before its restart")
             .allSatisfy(c -> assertThat(stream.arrival(KILLED, c)).isGreaterThan(restartedAt));
-        assertThat(pipelineLines.list).as("a heartbeat probe, not the rest of a backoff step, noticed the restart")
-            .anyMatch(e -> e.getFormattedMessage().equals(targets.get(KILLED) + ": its SSH port answers again; reconnecting now"));
+        assertThat(pipelineLog.messages()).as("a heartbeat probe, not the rest of a backoff step, noticed the restart")
+            .contains(targets.get(KILLED) + ": its SSH port answers again; reconnecting now");
 
         stream.stopWriting();
         List<Change> all = stream.changes();
@@ -130,9 +125,6 @@ class MirrorFourTargetsTest {
             servers.get(KILLED), OUTAGE.toSeconds(), PACE.toMillis(), latencies(stream, servers, live, baseline),
             latencies(stream, servers, live, duringOutage), latencies(stream, servers, live, afterRestart),
             duringOutage.size(), (back - restartedAt) / 1e9, (caughtUpAt - restartedAt) / 1e9);
-      } finally {
-        pipelineLog.detachAppender(pipelineLines);
-        pipelineLog.setLevel(null);
       }
     }
   }

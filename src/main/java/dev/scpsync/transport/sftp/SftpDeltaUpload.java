@@ -20,7 +20,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -115,7 +114,7 @@ final class SftpDeltaUpload {
         discard(copying, temp);
         return null;
       }
-      String copiedBy = await(copying);
+      String copiedBy = Futures.await(copying);
       if (copiedBy == null) {
         return null;
       }
@@ -238,25 +237,10 @@ final class SftpDeltaUpload {
         && Files.getLastModifiedTime(f.local()).toInstant().equals(f.entry().mtime());
   }
 
-  /** The copy's outcome; an IOException of the copy (a lost session) is rethrown. */
-  private static String await(FutureTask<String> copying) throws IOException {
-    try {
-      return copying.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while the remote copied a file");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
   /** Waits for a copy that is no longer wanted and removes what it made. */
   private void discard(FutureTask<String> copying, String temp) {
     try {
-      if (await(copying) != null) {
+      if (Futures.await(copying) != null) {
         removeQuietly(temp);
       }
     } catch (IOException e) {

@@ -1,6 +1,5 @@
 package dev.scpsync.engine;
 
-import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteOpener;
@@ -87,11 +86,14 @@ final class TargetPipeline {
   private volatile String lastError;
   private volatile IOException failure;
   private final String name;
+  /** The source's scans, shared with the other targets that reconcile at the same time. */
+  private final SharedScan scans;
 
   TargetPipeline(WatchTarget target, Placement placement, SshConnector connector, SyncOptions options, Path root,
       Backoff backoff, WatchJob.Reporter reporter, Duration gather, Duration verifyEvery, Clock clock, int maxPending,
-      AfterSyncHook afterSync) {
+      AfterSyncHook afterSync, SharedScan scans) {
     this.afterSync = afterSync;
+    this.scans = scans;
     this.target = target;
     this.placement = placement;
     this.connector = connector;
@@ -272,7 +274,7 @@ final class TargetPipeline {
   private SyncResult reconcile(TargetState state, Remote remote) throws IOException {
     long start = System.nanoTime();
     emit(WatchEvent.info(WatchEvent.SYNC_START, name));
-    Snapshot local = placement.viewFor(name, new LocalScanner(options.excludes()).scan(root));
+    Snapshot local = placement.viewFor(name, scans.scan());
     return PushJob.reconcile(root, local, state, remote, options, events, start);
   }
 

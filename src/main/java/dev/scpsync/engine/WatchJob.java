@@ -1,5 +1,6 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.StateStore;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
@@ -47,6 +48,11 @@ import java.util.function.Supplier;
 public final class WatchJob {
   /** Distinct pending paths per target beyond which it falls back to one whole-tree rescan. */
   static final int MAX_PENDING_PATHS = 100_000;
+  /**
+   * How long the first target to reconcile waits for others to share its scan of the source: the
+   * targets connect in parallel and reconcile within milliseconds of each other at start.
+   */
+  static final Duration SCAN_GATHER = Duration.ofMillis(25);
 
   /** What a running watch tells its user. Called from the targets' threads, concurrently. */
   public interface Reporter {
@@ -165,10 +171,12 @@ public final class WatchJob {
         synced.accept(event);
       }
     });
+    SharedScan scans = new SharedScan(() -> new LocalScanner(options.excludes()).scan(root), SCAN_GATHER);
     Function<WatchTarget, TargetPipeline> pipeline = t -> new TargetPipeline(t, placement, connector, options, root,
         backoffs.get(), hooked, gather, verifyEvery, Clock.systemUTC(), MAX_PENDING_PATHS,
         t.afterSync() == null ? null
-            : new AfterSyncHook(connector, t.spec(), t.name(), t.afterSync(), hookDebounce, hooked::event));
+            : new AfterSyncHook(connector, t.spec(), t.name(), t.afterSync(), hookDebounce, hooked::event),
+        scans);
     List<TargetPipeline> all = new ArrayList<>();
     try (TreeWatcher watcher = TreeWatcher.start(root, watchOptions.withExcludes(options.excludes()::excludes),
             listener(reporter));

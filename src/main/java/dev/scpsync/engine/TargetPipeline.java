@@ -332,6 +332,11 @@ final class TargetPipeline {
     }
 
     @Override
+    public void delta(dev.scpsync.transport.FileTransfer file, long sent) {
+      emit(WatchEvent.info(WatchEvent.TRANSFER_DELTA, name).path(file.entry().path()).bytes(sent));
+    }
+
+    @Override
     public void resumed(dev.scpsync.transport.FileTransfer file, long already) {
       emit(WatchEvent.info(WatchEvent.TRANSFER_RESUMED, name).path(file.entry().path()).bytes(already));
     }

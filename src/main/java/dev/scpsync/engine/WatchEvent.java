@@ -30,6 +30,7 @@ public record WatchEvent(Instant ts, String level, String event, String target, 
   public static final String DRIFT_DETECTED = "drift.detected";
   public static final String TRANSFER_RETRY = "transfer.retry";
   public static final String TRANSFER_RESUMED = "transfer.resumed";
+  public static final String TRANSFER_DELTA = "transfer.delta";
   public static final String TARGET_ONLINE = "target.online";
   public static final String TARGET_OFFLINE = "target.offline";
   public static final String TARGET_FAILED = "target.failed";

@@ -1,7 +1,9 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.plan.Plan;
 import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteOpener;
 import dev.scpsync.transport.Protocol;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,6 +74,8 @@ final class TargetPipeline {
   /** The target's after-sync command, or null. */
   private final AfterSyncHook afterSync;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** What the batch in progress (or the last one, if it failed) has yet to send. */
+  private final UnsentBytes unsent = new UnsentBytes();
   private final AtomicLong files = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong deletes = new AtomicLong();
@@ -176,11 +181,18 @@ final class TargetPipeline {
     if (inBatch != 0 && inBatch - oldest < 0) {
       oldest = inBatch;
     }
-    return new TargetStatus(name, health, pending.size(), inFlight.get(), Duration.ofNanos(Math.max(0, now - oldest)),
-        lastSync, lastConverged, lastError, files.get(), bytes.get(), deletes.get(), errors.get());
+    return new TargetStatus(name, health, pending.size(), pendingBytes(), inFlight.get(),
+        Duration.ofNanos(Math.max(0, now - oldest)), lastSync, lastConverged, lastError, files.get(), bytes.get(),
+        deletes.get(), errors.get());
   }
 
-  /** Runs until {@link #stop} or a permanent failure; closes the remote on the way out. */
+  /** Queued and unsent bytes, or null when either is not known. */
+  private Long pendingBytes() {
+    OptionalLong queued = pending.bytes();
+    OptionalLong left = unsent.remaining();
+    return queued.isPresent() && left.isPresent() ? queued.getAsLong() + left.getAsLong() : null;
+  }
+
   /**
    * Runs until {@link #stop} or a permanent failure; closes the remote on the way out.
    *
@@ -223,9 +235,10 @@ final class TargetPipeline {
         inFlight.set(batch.size());
         try {
           SyncResult result = hinted.run(batch, state, remote, events);
+          unsent.clear();
           synced(result, false);
         } catch (IOException | RuntimeException e) {
-          remote = recover(remote, failureOf(e));
+          remote = recover(remote, failureOf(e)); // what the batch did not send still waits
         } finally {
           inFlight.set(0);
           batchOldest = 0;
@@ -246,7 +259,6 @@ final class TargetPipeline {
   /** A full reconcile (scan + remote listing); the hints it makes redundant are dropped first. */
   private Remote reconcileOrRecover(Remote remote) {
     health = TargetStatus.Health.SYNCING;
-    pending.clear();
     try {
       synced(reconcile(state, remote), true);
       return remote;
@@ -268,11 +280,20 @@ final class TargetPipeline {
     return new IOException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
   }
 
+  /**
+   * Compares the whole tree with the remote and sends what differs. The pending hints are dropped
+   * first (its scan sees everything they hint at), and the bytes waiting are not known until it
+   * has planned.
+   */
   private SyncResult reconcile(TargetState state, Remote remote) throws IOException {
     long start = System.nanoTime();
+    unsent.unknown();
+    pending.clear();
     emit(WatchEvent.info(WatchEvent.SYNC_START, name));
     Snapshot local = placement.viewFor(name, new LocalScanner(options.excludes()).scan(root));
-    return PushJob.reconcile(root, local, state, remote, options, events, start);
+    SyncResult result = PushJob.reconcile(root, local, state, remote, options, events, start);
+    unsent.clear();
+    return result;
   }
 
   /**
@@ -319,17 +340,34 @@ final class TargetPipeline {
     reporter.event(event);
   }
 
-  /** Turns the engine's per-path callbacks into events and counters. */
+  /** Turns the engine's per-path callbacks into events, counters and the bytes still to send. */
   private final class Events implements SyncListener {
     @Override
-    public void done(dev.scpsync.transport.FileTransfer file) {
+    public void planned(Plan plan) {
+      unsent.planned(plan.fileBytes());
+    }
+
+    @Override
+    public void bytes(long count) {
+      unsent.moved(count);
+    }
+
+    @Override
+    public void done(FileTransfer file) {
+      unsent.finished(file.entry().size());
       files.incrementAndGet();
       bytes.addAndGet(file.entry().size());
       emit(WatchEvent.info(WatchEvent.FILE_UPLOADED, name).path(file.entry().path()).bytes(file.entry().size()));
     }
 
     @Override
-    public void resumed(dev.scpsync.transport.FileTransfer file, long already) {
+    public void failed(FileTransfer file, Exception cause) {
+      unsent.finished(file.entry().size());
+    }
+
+    @Override
+    public void resumed(FileTransfer file, long already) {
+      unsent.moved(already);
       emit(WatchEvent.info(WatchEvent.TRANSFER_RESUMED, name).path(file.entry().path()).bytes(already));
     }
 
@@ -363,18 +401,23 @@ final class TargetPipeline {
   private List<DirtyPath> nextBatch() {
     try {
       List<DirtyPath> first = pending.take(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-      if (!first.isEmpty()) {
-        batchOldest = pending.takenOldest();
+      if (first.isEmpty()) {
+        return first;
       }
+      batchOldest = pending.takenOldest();
+      unsent.expect(PendingHints.bytesOf(first)); // taken from the queue, not yet sent
       List<List<DirtyPath>> all = new ArrayList<>(List.of(first));
+      List<DirtyPath> batch = first;
       for (int round = 0; round < MAX_GATHER_ROUNDS && !stopping && mayBeHalfAMove(all.getLast()); round++) {
         List<DirtyPath> more = pending.take(gather.toNanos(), TimeUnit.NANOSECONDS);
         if (more.isEmpty()) {
           break;
         }
         all.add(more);
+        batch = PendingHints.merge(all);
+        unsent.expect(PendingHints.bytesOf(batch));
       }
-      return all.size() == 1 ? first : PendingHints.merge(all);
+      return batch;
     } catch (InterruptedException e) {
       stopping = true;
       Thread.currentThread().interrupt();
@@ -442,7 +485,6 @@ final class TargetPipeline {
         }
         health = TargetStatus.Health.SYNCING;
         emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
-        pending.clear(); // the reconcile's scan sees everything they hinted at
         synced(reconcile(state, remote), true);
         backoff.reset();
         return remote;

@@ -30,6 +30,8 @@ public final class OpenSshServer implements AutoCloseable {
   private final List<String> commandPrefix;
   private Process process;
   private int port;
+  /** Channels of one connection sshd serves at once (its MaxSessions). */
+  private int maxSessions = 64;
 
   private OpenSshServer(Path dir, boolean sftp, boolean tcpForwarding, String listenAddress, List<String> commandPrefix) {
     this.dir = dir;
@@ -141,7 +143,7 @@ public final class OpenSshServer implements AutoCloseable {
         "PermitRootLogin yes",
         "AllowTcpForwarding " + (tcpForwarding ? "local" : "no"),
         "X11Forwarding no",
-        "MaxSessions 64",
+        "MaxSessions " + maxSessions,
         "MaxStartups 64",
         "LogLevel ERROR"));
     if (sftp) {
@@ -244,6 +246,17 @@ public final class OpenSshServer implements AutoCloseable {
         process.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * Restarts the server allowing only {@code n} channels per connection (sshd's {@code
+   * MaxSessions}; OpenSSH's default is 10), as a server that refuses the channels a client asks
+   * for beyond that.
+   */
+  public void limitSessions(int n) throws IOException, InterruptedException {
+    maxSessions = n;
+    writeConfig();
+    restart();
   }
 
   /** Starts the server again on the same port with the same keys. */

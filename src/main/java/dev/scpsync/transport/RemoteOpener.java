@@ -35,6 +35,11 @@ public final class RemoteOpener {
             throw new IOException(where + ": the server offers no SFTP subsystem (" + e.getMessage() + "); try --protocol scp", e);
           }
           log.info("{}: no SFTP subsystem, using the SCP protocol", where);
+          // On a new session: MINA forgets the channel of the refused subsystem without closing it
+          // on the server, and OpenSSH would count it against the channels of the connection
+          // (MaxSessions, 10 by default) for as long as the session lived.
+          session.close(true);
+          session = connector.connect(target);
         }
       }
       return new ScpRemote(session, target.path(), "scp://" + where);

@@ -3,6 +3,9 @@ package dev.scpsync.transport.scp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.Protocol;
+import dev.scpsync.transport.Remote;
+import dev.scpsync.transport.RemoteOpener;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.TransferListener;
 import dev.scpsync.tree.Entry;
@@ -65,6 +68,20 @@ class ScpChannelLimitTest {
           assertThat(failures).isEmpty();
           assertThat(remote.list().tree().entries()).hasSize(4 * (round + 1));
         }
+      }
+    }
+  }
+
+  @Test
+  void findingThatTheServerHasNoSftpLeavesNoChannelBehind() throws Exception {
+    try (ScpOnlyServer server = ScpOnlyServer.start(tmp.resolve("sshd"))) {
+      server.sshd.limitSessions(1);
+      Path root = Files.createDirectories(tmp.resolve("remote"));
+      TargetSpec target = TargetSpec.parse(server.sshd.target(root));
+      try (Remote remote = RemoteOpener.open(server.connector, target, Protocol.AUTO)) {
+        assertThat(remote.protocol()).isEqualTo(Protocol.SCP);
+        assertThat(remote.mkdirs(List.of(Entry.directory("d", T, 0755)))).isEmpty();
+        assertThat(remote.list().tree().entries()).extracting(Entry::path).containsExactly("d");
       }
     }
   }

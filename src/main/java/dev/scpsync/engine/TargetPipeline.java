@@ -99,7 +99,8 @@ final class TargetPipeline {
     this.target = target;
     this.placement = placement;
     this.connector = connector;
-    this.options = target.protocol() == Protocol.AUTO ? options : options.withProtocol(target.protocol());
+    SyncOptions own = target.protocol() == Protocol.AUTO ? options : options.withProtocol(target.protocol());
+    this.options = target.parallel() == 0 ? own : own.withParallel(target.parallel());
     this.root = root;
     this.backoff = backoff;
     this.reporter = reporter;
@@ -129,7 +130,7 @@ final class TargetPipeline {
 
   /** Opens the first session; a failure here ends the whole watch before it starts. */
   Remote connect() throws IOException {
-    return RemoteOpener.open(connector, target.spec(), options.protocol());
+    return RemoteOpener.open(connector, target.spec(), options.protocol(), options.parallel());
   }
 
   /**

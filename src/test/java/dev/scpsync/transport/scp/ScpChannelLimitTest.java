@@ -78,7 +78,7 @@ class ScpChannelLimitTest {
       server.sshd.limitSessions(1);
       Path root = Files.createDirectories(tmp.resolve("remote"));
       TargetSpec target = TargetSpec.parse(server.sshd.target(root));
-      try (Remote remote = RemoteOpener.open(server.connector, target, Protocol.AUTO)) {
+      try (Remote remote = RemoteOpener.open(server.connector, target, Protocol.AUTO, 0)) {
         assertThat(remote.protocol()).isEqualTo(Protocol.SCP);
         assertThat(remote.mkdirs(List.of(Entry.directory("d", T, 0755)))).isEmpty();
         assertThat(remote.list().tree().entries()).extracting(Entry::path).containsExactly("d");

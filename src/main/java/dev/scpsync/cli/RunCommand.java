@@ -81,7 +81,8 @@ final class RunCommand implements Callable<Integer> {
   static List<WatchTarget> targets(Config config) {
     List<WatchTarget> targets = new ArrayList<>();
     for (Config.TargetConfig t : config.targets()) {
-      targets.add(new WatchTarget(t.name(), TargetSpec.parse(t.target()), protocol(t.protocol()), t.afterSync()));
+      targets.add(new WatchTarget(t.name(), TargetSpec.parse(t.target()), protocol(t.protocol()), t.afterSync(),
+          t.parallel()));
     }
     return targets;
   }
@@ -128,7 +129,8 @@ final class RunCommand implements Callable<Integer> {
     List<Path> excludeFrom = config.excludeFrom() == null ? List.of() : List.of(config.excludeFrom());
     SyncOptions base = new SyncOptions(config.delete(), false,
         ExcludeRules.load(config.source(), config.excludes(), excludeFrom), protocol(config.protocol()));
-    return safety.withState(base.withChunkSize(config.chunkSize()).withBwlimit(config.bwlimit()).withDelta(config.delta()), Clock.systemUTC());
+    return safety.withState(base.withChunkSize(config.chunkSize()).withBwlimit(config.bwlimit())
+        .withParallel(config.parallel()).withDelta(config.delta()), Clock.systemUTC());
   }
 
   private static dev.scpsync.transport.ssh.SshOptions ssh(Config config) {

@@ -44,7 +44,7 @@ final class SafetyFlags {
   /** The sync options of a push or watch: the common ones plus state, safety and --checksum. */
   dev.scpsync.engine.SyncOptions withState(dev.scpsync.engine.SyncOptions base, Clock clock) {
     return new dev.scpsync.engine.SyncOptions(base.delete(), base.dryRun(), base.excludes(), base.protocol(),
-        effectiveStateDir(), trustState, toSafety(clock), checksum, base.chunkSize(), base.bwlimit(),
+        effectiveStateDir(), trustState, toSafety(clock), checksum, base.chunkSize(), base.bwlimit(), base.parallel(),
         base.delta());
   }
 

@@ -64,17 +64,23 @@ final class StatusCommand implements Callable<Integer> {
     return status.path("in_sync").asBoolean(false) ? ExitCodes.OK : ExitCodes.FAILED;
   }
 
-  /** One row per target: health, pending, lag, files, bytes, errors, last sync, last error. */
+  /**
+   * One row per target: health, pending paths, bytes still to send ({@code ?} while not known),
+   * lag, files, bytes, errors, last sync, last error.
+   */
   static String table(JsonNode status) {
     StringBuilder b = new StringBuilder();
-    String format = "%-40s %-10s %8s %8s %8s %10s %7s  %s%n";
-    b.append(String.format(format, "TARGET", "HEALTH", "PENDING", "LAG", "FILES", "BYTES", "ERRORS", "LAST SYNC / LAST ERROR"));
+    String format = "%-40s %-10s %8s %10s %8s %8s %10s %7s  %s%n";
+    b.append(String.format(format, "TARGET", "HEALTH", "PENDING", "TO SEND", "LAG", "FILES", "BYTES", "ERRORS",
+        "LAST SYNC / LAST ERROR"));
     for (JsonNode t : status.path("targets")) {
       String last = t.path("last_sync").isNull() ? "-" : t.path("last_sync").asText();
       if (!t.path("last_error").isNull()) {
         last += " / " + t.path("last_error").asText();
       }
+      JsonNode toSend = t.path("pending_bytes");
       b.append(String.format(format, t.path("target").asText(), t.path("health").asText(), t.path("pending").asInt(),
+          toSend.isNumber() ? Sizes.bytes(toSend.asLong()) : "?",
           String.format("%.1fs", t.path("lag_seconds").asDouble()), t.path("files").asLong(),
           Sizes.bytes(t.path("bytes").asLong()), t.path("errors").asLong(), last));
     }

@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The watch's status line on a terminal: per target its health, pending and in-flight paths and
- * the time of its last sync, redrawn twice a second while something changes and left alone while
- * nothing does (an idle watch costs no terminal writes).
+ * The watch's status line on a terminal: per target its health, pending and in-flight paths, the
+ * bytes it still has to send (when any, and known) and the time of its last sync, redrawn twice a
+ * second while something changes and left alone while nothing does (an idle watch costs no
+ * terminal writes).
  */
 final class StatusLine implements AutoCloseable {
   private static final Duration PERIOD = Duration.ofMillis(500);
@@ -46,13 +47,19 @@ final class StatusLine implements AutoCloseable {
     return new StatusLine(t);
   }
 
-  /** One line for all targets, e.g. {@code web1:/srv in-sync 0 pending, last 21:04:07 | ...}. */
+  /**
+   * One line for all targets, e.g. {@code web1:/srv in-sync 0 pending, last 21:04:07 | web2:/srv
+   * offline 12 pending, 3.4 MiB to send, last 21:03:55}.
+   */
   static String render(List<TargetStatus> targets, ZoneId zone) {
     return targets.stream().map(t -> {
       StringBuilder b = new StringBuilder(t.target()).append(' ').append(t.health().label())
           .append(' ').append(t.pending()).append(" pending");
       if (t.inFlight() > 0) {
         b.append(", ").append(t.inFlight()).append(" in flight");
+      }
+      if (t.pendingBytes() != null && t.pendingBytes() > 0) {
+        b.append(", ").append(Sizes.bytes(t.pendingBytes())).append(" to send");
       }
       if (t.lastSync() != null) {
         b.append(", last ").append(CLOCK.format(LocalTime.ofInstant(t.lastSync().truncatedTo(ChronoUnit.SECONDS), zone)));

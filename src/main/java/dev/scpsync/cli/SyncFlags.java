@@ -4,6 +4,7 @@ import dev.scpsync.engine.SyncOptions;
 import dev.scpsync.scan.ExcludeRules;
 import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.Protocol;
+import dev.scpsync.transport.RemoteOpener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,13 +37,27 @@ final class SyncFlags {
       description = "Send changed large files (at least --chunk-size) whole, instead of as the blocks that changed since the version the sync state says the remote holds.")
   boolean noDelta;
 
+  @Option(names = "--parallel", paramLabel = "N",
+      description = "Most SSH channels each target's uploads use at once, 1 to 16 (default: 2 over SFTP, 1 over SCP). A batch takes one channel per 250 small files, up to N; each is a process on the server (sftp-server, scp), and OpenSSH serves 10 per connection by default. Push and watch only.")
+  Integer parallel;
+
   @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
   boolean quiet;
 
   /** The options; {@code localSourceRoot} is where {@code .scpsyncignore} is read (push), or null. */
   SyncOptions toOptions(Protocol protocol, Path localSourceRoot) throws IOException {
     return new SyncOptions(delete, dryRun, ExcludeRules.load(localSourceRoot, excludes, excludeFrom), protocol)
-        .withChunkSize(chunkSizeBytes()).withBwlimit(bwlimitBytes()).withDelta(!noDelta);
+        .withChunkSize(chunkSizeBytes()).withBwlimit(bwlimitBytes()).withParallel(parallelChannels()).withDelta(!noDelta);
+  }
+
+  private int parallelChannels() {
+    if (parallel == null) {
+      return 0;
+    }
+    if (parallel < 1 || parallel > RemoteOpener.MAX_PARALLEL) {
+      throw new ErrorReporter.UsageException("--parallel must be 1 to " + RemoteOpener.MAX_PARALLEL + ", not " + parallel);
+    }
+    return parallel;
   }
 
   private long bwlimitBytes() {

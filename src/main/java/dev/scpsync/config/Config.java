@@ -12,6 +12,8 @@ import java.util.List;
  * @param chunkSize files of at least this size go in resumable chunks of it
  * @param bwlimit most bytes of file content a second per target, 0 for no limit
  * @param compress SSH transport compression
+ * @param parallel most SSH channels each target's uploads use at once, 0 for the transport's
+ *     default (a target may say otherwise)
  * @param delta send changed large files as the blocks that changed
  * @param http {@code ADDR:PORT} for the status server, or null for none ({@code http: off})
  * @param onSynced the local command (argument vector) run when a file reached all its targets, or empty
@@ -19,7 +21,7 @@ import java.util.List;
  */
 public record Config(Path file, Path source, List<String> excludes, Path excludeFrom, Path stateDir, boolean delete,
     PlacementConfig placement, String protocol, Duration verifyEvery, String maxDelete, String onDrift,
-    boolean allowEmptySource, long chunkSize, long bwlimit, boolean compress, boolean delta, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
+    boolean allowEmptySource, long chunkSize, long bwlimit, boolean compress, int parallel, boolean delta, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
     Path logFile, List<Path> knownHosts, List<Path> identities, boolean acceptNew, Path sshConfig, boolean agent,
     List<String> onSynced, Duration hookDebounce, List<TargetConfig> targets) {
 
@@ -34,12 +36,18 @@ public record Config(Path file, Path source, List<String> excludes, Path exclude
   /** The settings a reload cannot change: everything but the targets and the placement. */
   public Config withoutTargets() {
     return new Config(file, source, excludes, excludeFrom, stateDir, delete, null, protocol, verifyEvery, maxDelete,
-        onDrift, allowEmptySource, chunkSize, bwlimit, compress, delta, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
+        onDrift, allowEmptySource, chunkSize, bwlimit, compress, parallel, delta, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
         acceptNew, sshConfig, agent, onSynced, hookDebounce, List.of());
   }
 
-  /** One target: a unique name, its spec, its own protocol choice and its after-sync command (or null). */
-  public record TargetConfig(String name, String target, String protocol, String afterSync) {}
+  /** Most channels a target may be given; the transport's own limit (config may not import it). */
+  public static final int MAX_PARALLEL = 16;
+
+  /**
+   * One target: a unique name, its spec, its own protocol choice, its after-sync command (or null)
+   * and its own number of channels (0: {@code transfer.parallel}).
+   */
+  public record TargetConfig(String name, String target, String protocol, String afterSync, int parallel) {}
 
   /** How files are spread over the targets. */
   public record PlacementConfig(Mode mode, int replicas, String strategy) {

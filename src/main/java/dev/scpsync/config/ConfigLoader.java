@@ -43,6 +43,7 @@ public final class ConfigLoader {
       .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
       .build();
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -87,7 +88,8 @@ public final class ConfigLoader {
           + "; allowed: " + String.join(", ", allowed));
     } catch (JsonMappingException e) {
       throw at(e.getLocation(), "bad value" + where(e) + ": " + e.getOriginalMessage().replaceAll("\\s+", " ")
-          .replaceAll(" \\(for .*$", "").replaceAll("dev\\.scpsync\\.config\\.\\S+", "a section"));
+          .replaceAll(" \\(for .*$", "").replaceAll(" \\(but could if .*$", "")
+          .replaceAll("dev\\.scpsync\\.config\\.\\S+", "a section"));
     } catch (JsonProcessingException e) {
       throw at(e.getLocation(), "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     } catch (IOException e) {
@@ -148,11 +150,12 @@ public final class ConfigLoader {
         throw at(at + "/after-sync", "targets[" + i + "].after-sync is empty; leave it out for none");
       }
       targets.add(new TargetConfig(name, t.target(), oneOf(at + "/protocol", "targets[" + i + "].protocol",
-          t.protocol(), "auto", "auto", "sftp", "scp"), t.afterSync()));
+          t.protocol(), "auto", "auto", "sftp", "scp"), t.afterSync(),
+          parallel(at + "/parallel", "targets[" + i + "].parallel", t.parallel())));
     }
     PlacementConfig placement = placement(raw.placement(), targets.size());
     RawConfig.RawTransfer transfer = raw.transfer() != null ? raw.transfer()
-        : new RawConfig.RawTransfer(null, null, null, null, null, null, null, null, null);
+        : new RawConfig.RawTransfer(null, null, null, null, null, null, null, null, null, null);
     RawConfig.RawWatch watch = raw.watch() != null ? raw.watch() : new RawConfig.RawWatch(null, null);
     RawConfig.RawMonitor monitor = raw.monitor() != null ? raw.monitor() : new RawConfig.RawMonitor(null, null, null, null);
     RawConfig.RawSsh ssh = raw.ssh() != null ? raw.ssh() : new RawConfig.RawSsh(null, null, null, null, null);
@@ -177,7 +180,9 @@ public final class ConfigLoader {
         Boolean.TRUE.equals(transfer.allowEmptySource()),
         size("/transfer/chunk-size", "transfer.chunk-size", transfer.chunkSize(), 8L << 20, 64L << 10),
         size("/transfer/bwlimit", "transfer.bwlimit", transfer.bwlimit(), 0, 0),
-        Boolean.TRUE.equals(transfer.compress()), !Boolean.FALSE.equals(transfer.delta()),
+        Boolean.TRUE.equals(transfer.compress()),
+        parallel("/transfer/parallel", "transfer.parallel", transfer.parallel()),
+        !Boolean.FALSE.equals(transfer.delta()),
         duration("/watch/debounce", "watch.debounce", watch.debounce(), Duration.ofMillis(20)),
         duration("/watch/settle", "watch.settle", watch.settle(), Duration.ofMillis(500)),
         http, monitor.httpToken(), oneOf("/monitor/log-format", "monitor.log-format", monitor.logFormat(), "text", "text", "json"),
@@ -241,6 +246,17 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw at(pointer, key + ": " + e.getMessage());
     }
+  }
+
+  /** A number of channels, 1 to {@link Config#MAX_PARALLEL}; 0 when left out. */
+  private int parallel(String pointer, String key, Integer value) throws ConfigException {
+    if (value == null) {
+      return 0;
+    }
+    if (value < 1 || value > Config.MAX_PARALLEL) {
+      throw at(pointer, key + " " + value + ": SSH channels at once per target, 1 to " + Config.MAX_PARALLEL);
+    }
+    return value;
   }
 
   private long size(String pointer, String key, String value, long fallback, long min) throws ConfigException {

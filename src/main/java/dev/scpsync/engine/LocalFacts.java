@@ -1,9 +1,11 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.watch.DirtyPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
@@ -39,6 +41,21 @@ final class LocalFacts {
       return key == null ? null : key.toString();
     } catch (IOException e) {
       return null;
+    }
+  }
+
+  /**
+   * The bytes a transfer of {@code file} would carry, as a hint carries them: a regular file's
+   * length, 0 for anything else or nothing, {@link DirtyPath#UNKNOWN} when it cannot be read.
+   */
+  static long contentBytes(Path file) {
+    try {
+      BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return attrs.isRegularFile() ? attrs.size() : 0;
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      return DirtyPath.UNKNOWN;
     }
   }
 

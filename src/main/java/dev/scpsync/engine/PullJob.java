@@ -37,7 +37,7 @@ public final class PullJob {
     if (Files.exists(root) && !Files.isDirectory(root)) {
       throw new IOException("destination " + root + " exists and is not a directory");
     }
-    try (Remote remote = RemoteOpener.open(connector, source, options.protocol())) {
+    try (Remote remote = RemoteOpener.open(connector, source, options.protocol(), options.parallel())) {
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
       RemoteListing listing = remote.list();
       if (!listing.rootExists()) {

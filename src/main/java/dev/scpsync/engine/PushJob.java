@@ -93,7 +93,7 @@ public final class PushJob {
 
   private SyncResult run(Path root, Snapshot local, StateStore store, TargetSpec target, SyncOptions options,
       SyncListener listener, long start) throws IOException {
-    try (Remote remote = RemoteOpener.open(connector, target, options.protocol())) {
+    try (Remote remote = RemoteOpener.open(connector, target, options.protocol(), options.parallel())) {
       log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
       TargetState state = store != null ? store.target(remote.describe()) : null;

@@ -21,21 +21,18 @@ import java.nio.file.Path;
  * @param chunkSize files of at least this many bytes are uploaded in chunks of this size,
  *     resumable through the state's transfer journal and verified end to end
  * @param bwlimit most bytes a second of file content sent to (or fetched from) one target; 0: no limit
+ * @param parallel most SSH channels one target's uploads use at once (see {@link
+ *     dev.scpsync.transport.RemoteOpener#open}); 0: the transport's default
  * @param delta send a new version of a large file as the blocks that changed, where the state
  *     knows the remote's version and the remote can copy it
  */
 public record SyncOptions(
     boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir, boolean trustState,
-    SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit, boolean delta) {
-
-  public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
-      boolean trustState, SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit) {
-    this(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, bwlimit, true);
-  }
+    SafetyOptions safety, boolean checksum, long chunkSize, long bwlimit, int parallel, boolean delta) {
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
       boolean trustState, SafetyOptions safety, boolean checksum, long chunkSize) {
-    this(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, 0);
+    this(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, 0, 0, true);
   }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol, Path stateDir,
@@ -45,23 +42,32 @@ public record SyncOptions(
 
   /** These options with another chunk size. */
   public SyncOptions withChunkSize(long bytes) {
-    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes, bwlimit, delta);
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, bytes, bwlimit,
+        parallel, delta);
   }
 
   /** These options with another bandwidth limit (bytes a second, 0: none). */
   public SyncOptions withBwlimit(long bytesPerSecond) {
     return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize,
-        bytesPerSecond, delta);
+        bytesPerSecond, parallel, delta);
+  }
+
+  /** These options with another number of channels per target (0: the transport's default). */
+  public SyncOptions withParallel(int channels) {
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize,
+        bwlimit, channels, delta);
   }
 
   /** These options with block deltas for large files on or off. */
   public SyncOptions withDelta(boolean on) {
-    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize, bwlimit, on);
+    return new SyncOptions(delete, dryRun, excludes, protocol, stateDir, trustState, safety, checksum, chunkSize,
+        bwlimit, parallel, on);
   }
 
   /** These options with another protocol. */
   public SyncOptions withProtocol(Protocol p) {
-    return new SyncOptions(delete, dryRun, excludes, p, stateDir, trustState, safety, checksum, chunkSize, bwlimit, delta);
+    return new SyncOptions(delete, dryRun, excludes, p, stateDir, trustState, safety, checksum, chunkSize, bwlimit,
+        parallel, delta);
   }
 
   public SyncOptions(boolean delete, boolean dryRun, ExcludeRules excludes, Protocol protocol) {

@@ -1,6 +1,8 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.plan.Plan;
 import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteOpener;
 import dev.scpsync.transport.Protocol;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,6 +74,8 @@ final class TargetPipeline {
   /** The target's after-sync command, or null. */
   private final AfterSyncHook afterSync;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** What the batch in progress (or the last one, if it failed) has yet to send. */
+  private final UnsentBytes unsent = new UnsentBytes();
   private final AtomicLong files = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong deletes = new AtomicLong();
@@ -97,7 +102,8 @@ final class TargetPipeline {
     this.target = target;
     this.placement = placement;
     this.connector = connector;
-    this.options = target.protocol() == Protocol.AUTO ? options : options.withProtocol(target.protocol());
+    SyncOptions own = target.protocol() == Protocol.AUTO ? options : options.withProtocol(target.protocol());
+    this.options = target.parallel() == 0 ? own : own.withParallel(target.parallel());
     this.root = root;
     this.backoff = backoff;
     this.reporter = reporter;
@@ -127,7 +133,7 @@ final class TargetPipeline {
 
   /** Opens the first session; a failure here ends the whole watch before it starts. */
   Remote connect() throws IOException {
-    return RemoteOpener.open(connector, target.spec(), options.protocol());
+    return RemoteOpener.open(connector, target.spec(), options.protocol(), options.parallel());
   }
 
   /**
@@ -179,11 +185,18 @@ final class TargetPipeline {
     if (inBatch != 0 && inBatch - oldest < 0) {
       oldest = inBatch;
     }
-    return new TargetStatus(name, health, pending.size(), inFlight.get(), Duration.ofNanos(Math.max(0, now - oldest)),
-        lastSync, lastConverged, lastError, files.get(), bytes.get(), deletes.get(), errors.get());
+    return new TargetStatus(name, health, pending.size(), pendingBytes(), inFlight.get(),
+        Duration.ofNanos(Math.max(0, now - oldest)), lastSync, lastConverged, lastError, files.get(), bytes.get(),
+        deletes.get(), errors.get());
   }
 
-  /** Runs until {@link #stop} or a permanent failure; closes the remote on the way out. */
+  /** Queued and unsent bytes, or null when either is not known. */
+  private Long pendingBytes() {
+    OptionalLong queued = pending.bytes();
+    OptionalLong left = unsent.remaining();
+    return queued.isPresent() && left.isPresent() ? queued.getAsLong() + left.getAsLong() : null;
+  }
+
   /**
    * Runs until {@link #stop} or a permanent failure; closes the remote on the way out.
    *
@@ -226,9 +239,10 @@ final class TargetPipeline {
         inFlight.set(batch.size());
         try {
           SyncResult result = hinted.run(batch, state, remote, events);
+          unsent.clear();
           synced(result, false);
         } catch (IOException | RuntimeException e) {
-          remote = recover(remote, failureOf(e));
+          remote = recover(remote, failureOf(e)); // what the batch did not send still waits
         } finally {
           inFlight.set(0);
           batchOldest = 0;
@@ -249,7 +263,6 @@ final class TargetPipeline {
   /** A full reconcile (scan + remote listing); the hints it makes redundant are dropped first. */
   private Remote reconcileOrRecover(Remote remote) {
     health = TargetStatus.Health.SYNCING;
-    pending.clear();
     try {
       synced(reconcile(state, remote), true);
       return remote;
@@ -271,11 +284,20 @@ final class TargetPipeline {
     return new IOException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
   }
 
+  /**
+   * Compares the whole tree with the remote and sends what differs. The pending hints are dropped
+   * first (its scan sees everything they hint at), and the bytes waiting are not known until it
+   * has planned.
+   */
   private SyncResult reconcile(TargetState state, Remote remote) throws IOException {
     long start = System.nanoTime();
+    unsent.unknown();
+    pending.clear();
     emit(WatchEvent.info(WatchEvent.SYNC_START, name));
     Snapshot local = placement.viewFor(name, scans.scan());
-    return PushJob.reconcile(root, local, state, remote, options, events, start);
+    SyncResult result = PushJob.reconcile(root, local, state, remote, options, events, start);
+    unsent.clear();
+    return result;
   }
 
   /**
@@ -322,22 +344,39 @@ final class TargetPipeline {
     reporter.event(event);
   }
 
-  /** Turns the engine's per-path callbacks into events and counters. */
+  /** Turns the engine's per-path callbacks into events, counters and the bytes still to send. */
   private final class Events implements SyncListener {
     @Override
-    public void done(dev.scpsync.transport.FileTransfer file) {
+    public void planned(Plan plan) {
+      unsent.planned(plan.fileBytes());
+    }
+
+    @Override
+    public void bytes(long count) {
+      unsent.moved(count);
+    }
+
+    @Override
+    public void done(FileTransfer file) {
+      unsent.finished(file.entry().size());
       files.incrementAndGet();
       bytes.addAndGet(file.entry().size());
       emit(WatchEvent.info(WatchEvent.FILE_UPLOADED, name).path(file.entry().path()).bytes(file.entry().size()));
     }
 
     @Override
-    public void delta(dev.scpsync.transport.FileTransfer file, long sent) {
+    public void delta(FileTransfer file, long sent) {
       emit(WatchEvent.info(WatchEvent.TRANSFER_DELTA, name).path(file.entry().path()).bytes(sent));
     }
 
     @Override
-    public void resumed(dev.scpsync.transport.FileTransfer file, long already) {
+    public void failed(FileTransfer file, Exception cause) {
+      unsent.finished(file.entry().size());
+    }
+
+    @Override
+    public void resumed(FileTransfer file, long already) {
+      unsent.moved(already);
       emit(WatchEvent.info(WatchEvent.TRANSFER_RESUMED, name).path(file.entry().path()).bytes(already));
     }
 
@@ -371,18 +410,23 @@ final class TargetPipeline {
   private List<DirtyPath> nextBatch() {
     try {
       List<DirtyPath> first = pending.take(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-      if (!first.isEmpty()) {
-        batchOldest = pending.takenOldest();
+      if (first.isEmpty()) {
+        return first;
       }
+      batchOldest = pending.takenOldest();
+      unsent.expect(PendingHints.bytesOf(first)); // taken from the queue, not yet sent
       List<List<DirtyPath>> all = new ArrayList<>(List.of(first));
+      List<DirtyPath> batch = first;
       for (int round = 0; round < MAX_GATHER_ROUNDS && !stopping && mayBeHalfAMove(all.getLast()); round++) {
         List<DirtyPath> more = pending.take(gather.toNanos(), TimeUnit.NANOSECONDS);
         if (more.isEmpty()) {
           break;
         }
         all.add(more);
+        batch = PendingHints.merge(all);
+        unsent.expect(PendingHints.bytesOf(batch));
       }
-      return all.size() == 1 ? first : PendingHints.merge(all);
+      return batch;
     } catch (InterruptedException e) {
       stopping = true;
       Thread.currentThread().interrupt();
@@ -452,7 +496,6 @@ final class TargetPipeline {
         }
         health = TargetStatus.Health.SYNCING;
         emit(WatchEvent.info(WatchEvent.TARGET_ONLINE, name));
-        pending.clear(); // the reconcile's scan sees everything they hinted at
         synced(reconcile(state, remote), true);
         backoff.reset();
         return remote;

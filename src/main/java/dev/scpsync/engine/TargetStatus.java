@@ -10,6 +10,10 @@ import java.util.Locale;
  * @param target the target, as shown to people
  * @param health where its pipeline is
  * @param pending distinct paths waiting to be looked at
+ * @param pendingBytes bytes of file content waiting to go to the target: the files among the
+ *     pending paths (by the size the watcher saw) and what the batch in progress has not sent yet;
+ *     null while not known (a directory or the whole tree waits for a rescan, or a reconcile has
+ *     not finished comparing)
  * @param inFlight paths of the batch being carried out now
  * @param lag age of the oldest change not yet on the target (zero when none is waiting)
  * @param lastSync when a batch or reconcile last finished, or null before the first one
@@ -20,7 +24,8 @@ import java.util.Locale;
  * @param deletes remote paths deleted
  * @param errors per-path problems and connection failures
  */
-public record TargetStatus(String target, Health health, int pending, int inFlight, Duration lag, Instant lastSync,
+public record TargetStatus(String target, Health health, int pending, Long pendingBytes, int inFlight, Duration lag,
+    Instant lastSync,
     Instant lastConverged, String lastError, long files, long bytes, long deletes, long errors) {
   /** Where a target's pipeline is. */
   public enum Health {

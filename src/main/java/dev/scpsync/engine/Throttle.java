@@ -12,7 +12,9 @@ import java.util.function.LongSupplier;
  * of rate (at least 64 KiB), so the rate is smooth rather than bursty.
  *
  * <p>Counts file content, not SSH framing or protocol overhead (as rsync's {@code --bwlimit}).
- * One per transfer batch; not thread-safe beyond the one transferring thread.
+ * One per transfer batch, shared by the threads of its channels: each takes its bytes from the
+ * bucket under a lock, maybe running it into debt, and sleeps (outside the lock) until the rate
+ * has paid for them and for all taken before them, so that the channels together keep to it.
  */
 final class Throttle implements TransferListener {
   /** Waits; in tests a fake that only adds up. */
@@ -49,12 +51,15 @@ final class Throttle implements TransferListener {
 
   @Override
   public void bytes(long count) {
-    long now = clock.getAsLong();
-    tokens = Math.min(capacity, tokens + (now - last) * (rate / 1e9));
-    last = now;
-    tokens -= count;
-    if (tokens < 0) {
-      long wait = (long) (-tokens * 1e9 / rate);
+    long wait;
+    synchronized (this) {
+      long now = clock.getAsLong();
+      tokens = Math.min(capacity, tokens + (now - last) * (rate / 1e9));
+      last = now;
+      tokens -= count;
+      wait = tokens < 0 ? (long) (-tokens * 1e9 / rate) : 0;
+    }
+    if (wait > 0) {
       try {
         sleeper.sleepNanos(wait);
       } catch (InterruptedException e) {

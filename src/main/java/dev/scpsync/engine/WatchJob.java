@@ -165,7 +165,7 @@ public final class WatchJob {
     SyncedHook synced = onSynced.isEmpty() ? null : new SyncedHook(onSynced, () -> placement, root, reporter::event);
     Reporter hooked = withEvents(reporter, event -> {
       if (placement.balancer() != null) {
-        balance(placement.balancer(), event, pipelines());
+        balance(placement.balancer(), event, pipelines(), root);
       }
       if (synced != null) {
         synced.accept(event);
@@ -287,11 +287,13 @@ public final class WatchJob {
    * went offline gives back its unconfirmed files, and every pipeline is told to look at them
    * again (the ones still online will take them).
    */
-  private static void balance(BalanceAssigner balancer, WatchEvent event, List<TargetPipeline> pipelines) {
+  private static void balance(BalanceAssigner balancer, WatchEvent event, List<TargetPipeline> pipelines, Path root) {
     switch (event.event()) {
       case WatchEvent.FILE_UPLOADED -> balancer.confirmed(event.target(), event.path());
       case WatchEvent.TARGET_OFFLINE, WatchEvent.TARGET_FAILED -> {
-        List<DirtyPath> hints = balancer.release(event.target()).stream().map(DirtyPath::of).toList();
+        // Sized here, on the thread of the target that went away, as the watcher sizes its hints.
+        List<DirtyPath> hints = balancer.release(event.target()).stream()
+            .map(p -> DirtyPath.of(p, LocalFacts.contentBytes(root.resolve(p)))).toList();
         if (!hints.isEmpty()) {
           pipelines.forEach(p -> p.offer(hints));
         }

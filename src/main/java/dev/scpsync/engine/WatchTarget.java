@@ -10,10 +10,11 @@ import dev.scpsync.transport.TargetSpec;
  * @param spec where it is
  * @param protocol its protocol choice ({@link Protocol#AUTO}: the watch's own)
  * @param afterSync a command to run on the target after its changes converged, or null
+ * @param parallel most SSH channels its uploads use at once; 0: the watch's own choice
  */
-public record WatchTarget(String name, TargetSpec spec, Protocol protocol, String afterSync) {
-  /** A target named by its spec, with the watch's protocol and no hook. */
+public record WatchTarget(String name, TargetSpec spec, Protocol protocol, String afterSync, int parallel) {
+  /** A target named by its spec, with the watch's protocol and channels and no hook. */
   public static WatchTarget of(TargetSpec spec) {
-    return new WatchTarget(spec.display(), spec, Protocol.AUTO, null);
+    return new WatchTarget(spec.display(), spec, Protocol.AUTO, null, 0);
   }
 }

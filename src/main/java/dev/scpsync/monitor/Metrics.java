@@ -93,6 +93,9 @@ public final class Metrics implements Consumer<WatchEvent>, AutoCloseable {
       if (gauged.add(s.target())) {
         String t = s.target();
         gauge("scpsync.queue.paths", "Distinct paths waiting", t, x -> x.pending());
+        gauge("scpsync.queue.bytes",
+            "Bytes of file content waiting: queued files and the unsent rest of the batch in progress; NaN while not known",
+            t, x -> x.pendingBytes() == null ? Double.NaN : x.pendingBytes());
         gauge("scpsync.inflight.paths", "Paths of the batch in progress", t, x -> x.inFlight());
         gauge("scpsync.lag.seconds", "Age of the oldest change not yet on the target", t,
             x -> x.lag().toNanos() / 1e9);

@@ -166,6 +166,7 @@ public final class StatusServer implements AutoCloseable {
       o.put("target", t.target());
       o.put("health", t.health().label());
       o.put("pending", t.pending());
+      o.put("pending_bytes", t.pendingBytes());
       o.put("in_flight", t.inFlight());
       o.put("lag_seconds", t.lag().toMillis() / 1000.0);
       o.put("files", t.files());

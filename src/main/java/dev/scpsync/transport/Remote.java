@@ -18,7 +18,8 @@ import java.util.List;
  * {@link Problem}s (or reported to the {@link TransferListener}) and the rest of the batch goes on.
  *
  * <p>Thread-safety: an instance is used by one thread at a time; implementations may use several
- * channels of their session internally.
+ * channels of their session internally (up to the {@code parallel} they were opened with), and
+ * then call a {@link TransferListener} from several threads at once.
  */
 public interface Remote extends Closeable {
 

@@ -1,6 +1,9 @@
 package dev.scpsync.transport;
 
-/** Receives progress of a batch transfer. Called from the transferring thread. */
+/**
+ * Receives progress of a batch transfer. Called from the transferring threads: several at once
+ * when a remote uses several channels.
+ */
 public interface TransferListener {
   /** Some bytes of file content moved (for progress display). */
   default void bytes(long count) {}

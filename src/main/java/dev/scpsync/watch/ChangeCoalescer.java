@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *       is still reported that often.
  *   <li><b>Temp files.</b> At flush the path is looked at again. A path gone whose first event was
  *       a create lived and died inside the window (an editor's temp file renamed over its target)
- *       and is dropped; a path gone that existed before is reported (a deletion).
+ *       and is dropped; a path gone that existed before is reported (a deletion). The size that
+ *       look saw goes out with the hint, so the engine can tell how many bytes wait for a target
+ *       without a stat of its own.
  * </ul>
  *
  * <p>Deadlines live in one ordered set with at most one node per path. A new event only moves the
@@ -176,26 +178,27 @@ final class ChangeCoalescer {
     try {
       stamp = stamps.read(p.path);
     } catch (IOException e) {
-      report(p, now, out); // the consumer meets the same error and reports it as a problem
+      report(p, now, out, DirtyPath.UNKNOWN); // the consumer meets the same error and reports it
       return;
     }
     if (stamp == null) {
       if (p.createdFirst) {
         paths.remove(p.path);
       } else {
-        report(p, now, out);
+        report(p, now, out, 0);
       }
       return;
     }
+    long size = stamp.directory() ? 0 : stamp.size();
     if (p.subtree || stamp.directory() || now - p.firstEvent >= maxHold) {
-      report(p, now, out);
+      report(p, now, out, size);
       return;
     }
     if (settle > 0 && p.lastEvent - p.firstEvent >= settle) {
       p.hot = true;
     }
     if (!p.hot || settle == 0) {
-      report(p, now, out);
+      report(p, now, out, size);
     } else if (p.lastStamp == null || p.stampedAt <= p.lastEvent) {
       p.lastStamp = stamp; // the first look after the last event; the next one is settle later
       p.stampedAt = now;
@@ -206,12 +209,13 @@ final class ChangeCoalescer {
       p.stampedAt = now;
       schedule(p, due(p));
     } else {
-      report(p, now, out); // due() made sure settle has passed since the last event
+      report(p, now, out, size); // due() made sure settle has passed since the last event
     }
   }
 
-  private void report(PendingPath p, long now, List<DirtyPath> out) {
-    out.add(new DirtyPath(p.path, p.subtree));
+  /** Reports {@code p}: a subtree hint (its size unknown), or a path with what the last look saw. */
+  private void report(PendingPath p, long now, List<DirtyPath> out, long size) {
+    out.add(p.subtree ? DirtyPath.subtreeOf(p.path) : DirtyPath.of(p.path, size));
     p.reported(now);
     if (settle == 0) {
       paths.remove(p.path);

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the settle rule compares between two looks at a path: a file whose stamp still moves is
- * still being written.
+ * still being written. The size is of file content: a regular file's length, 0 for anything else
+ * (a symlink's own length is not content a transfer carries), so it can travel with the hint.
  */
 record FileStamp(boolean directory, long size, long modifiedNanos) {
 
@@ -33,7 +34,9 @@ record FileStamp(boolean directory, long size, long modifiedNanos) {
             Files.readAttributes(
                 root.resolve(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         return new FileStamp(
-            attrs.isDirectory(), attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+            attrs.isDirectory(),
+            attrs.isRegularFile() ? attrs.size() : 0,
+            attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS));
       } catch (NoSuchFileException e) {
         return null;
       }

@@ -67,6 +67,22 @@ class BadInputTest {
   }
 
   @Test
+  void aNumberOfChannelsOutsideOneToSixteenIsAUsageError() throws Exception {
+    Path src = source();
+    Path dest = tmp.resolve("dest");
+    for (String bad : List.of("0", "17", "-1")) {
+      CliRun run = CliRun.of(CliRun.args("push", src, server.target(dest), keyArgs(server.knownHosts(), server.userKey()),
+          "--parallel", bad));
+      assertOneLineError(run, ExitCodes.USAGE, "--parallel must be 1 to 16, not " + bad);
+    }
+    CliRun notANumber = CliRun.of(CliRun.args("push", src, server.target(dest), keyArgs(server.knownHosts(),
+        server.userKey()), "--parallel", "many"));
+    assertThat(notANumber.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(notANumber.err()).contains("--parallel");
+    assertThat(dest).doesNotExist();
+  }
+
+  @Test
   void aBandwidthLimitThatIsNotARateIsAUsageErrorAndARealOneStillDeliversEverything() throws Exception {
     Path src = source();
     Path dest = tmp.resolve("dest");

@@ -139,6 +139,8 @@ class DashboardBrowserTest {
           assertThat(counter(embedded, "files")).isEqualTo(embeddedFiles + 3);
           assertThat(health(embedded)).isEqualTo("in-sync");
           assertThat(counter(ssh, "pending")).as("what the offline target still lacks").isEqualTo(1);
+          assertThat(card(ssh).findElement(By.className("to-send")).getText()).as("its size").isEqualTo("26 B");
+          assertThat(card(embedded).findElement(By.className("to-send")).getText()).isEqualTo("0 B");
         });
         assertThat(browser.findElements(By.tagName("img"))).as("names are text, never markup").isEmpty();
 

@@ -127,6 +127,55 @@ class StatusApiTest {
   }
 
   @Test
+  void pendingBytesAreWhatAnOfflineTargetLacksAndGoBackToZeroOnceItCaughtUp() throws Exception {
+    try (TestServer own = TestServer.start(ServerKind.OPENSSH_SFTP, tmp.resolve("own-sftp"))) {
+      Path src = Files.createDirectories(tmp.resolve("src"));
+      Files.writeString(src.resolve("before.txt"), "there at the start\n");
+      TestServer.Location remote = own.location(tmp, "dest");
+      String label = "target=\"" + own.target(remote.remotePath()) + "\"";
+      WatchRun run = WatchRun.start(own, src, remote.remotePath(), tmp.resolve("state"), "--http", "127.0.0.1:0");
+      try (Watch watch = new Watch(run, run.dashboardUrl())) {
+        await().atMost(DEADLINE).untilAsserted(() -> {
+          JsonNode target = JSON.readTree(watch.get("/api/status").body()).path("targets").get(0);
+          assertThat(target.path("health").asText()).isEqualTo("in-sync");
+          assertThat(target.path("pending_bytes").isNumber()).as(target.toString()).isTrue();
+          assertThat(target.path("pending_bytes").asLong()).isZero();
+        });
+
+        own.openssh().stop();
+        await().atMost(DEADLINE).until(() -> JSON.readTree(watch.get("/api/status").body())
+            .path("targets").get(0).path("health").asText().equals("offline"));
+        Files.write(src.resolve("a.bin"), new byte[500]);
+        Files.write(src.resolve("b.bin"), new byte[250_000]);
+        Files.writeString(src.resolve("c.txt"), "abc");
+        Files.delete(src.resolve("before.txt")); // pending, but no content to send
+        await().atMost(DEADLINE).until(() -> JSON.readTree(watch.get("/api/status").body())
+            .path("targets").get(0).path("pending").asInt() == 4);
+        Files.write(src.resolve("a.bin"), new byte[1_000]); // counted once, at its new size
+        long expected = 1_000 + 250_000 + 3;
+        await().atMost(DEADLINE).untilAsserted(() -> {
+          JsonNode target = JSON.readTree(watch.get("/api/status").body()).path("targets").get(0);
+          assertThat(target.path("pending").asInt()).isEqualTo(4);
+          assertThat(target.path("pending_bytes").asLong()).as(target.toString()).isEqualTo(expected);
+          assertThat(watch.get("/metrics").body()).contains("scpsync_queue_bytes{" + label + "} " + expected + ".0");
+        });
+        CliRun status = CliRun.of("status", "--url", watch.url.toString());
+        assertThat(status.out()).as(status.toString()).contains("TO SEND").contains("245.1 KiB");
+
+        own.openssh().restart();
+        await().atMost(DEADLINE).untilAsserted(() -> {
+          JsonNode target = JSON.readTree(watch.get("/api/status").body()).path("targets").get(0);
+          assertThat(target.path("health").asText()).isEqualTo("in-sync");
+          assertThat(target.path("pending_bytes").asLong()).as(target.toString()).isZero();
+          assertThat(watch.get("/metrics").body()).contains("scpsync_queue_bytes{" + label + "} 0.0");
+        });
+        assertThat(remote.onDisk().resolve("b.bin")).hasSize(250_000);
+        assertThat(remote.onDisk().resolve("a.bin")).hasSize(1_000);
+      }
+    }
+  }
+
+  @Test
   void beyondLoopbackATokenIsRequiredAndCheckedOnEveryRoute() throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     TestServer.Location remote = server.location(tmp, "dest");

@@ -33,6 +33,7 @@ class ConfigLoaderTest {
     Config c = ConfigLoader.load(Path.of("docs/scpsync.example.yaml"), SYNTAX);
     assertThat(c.targets()).extracting(Config.TargetConfig::name).containsExactly("web1", "web2", "nas");
     assertThat(c.targets().get(2).protocol()).isEqualTo("scp");
+    assertThat(c.targets().get(2).parallel()).isEqualTo(4);
     assertThat(c.placement().mode()).isEqualTo(Mode.MIRROR);
     assertThat(c.source()).isEqualTo(Path.of("docs/site").toAbsolutePath());
     assertThat(c.debounce()).isEqualTo(Duration.ofMillis(20));
@@ -85,6 +86,41 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void parallelIsANumberOfChannelsForAllTargetsOrOneAndIsCheckedWhereItStands() throws Exception {
+    Config c = ConfigLoader.load(write("""
+        source: site
+        transfer: {parallel: 3}
+        targets:
+          - {name: near, target: a:/x, parallel: 8}
+          - {name: far, target: b:/x}
+        """), SYNTAX);
+    assertThat(c.parallel()).isEqualTo(3);
+    assertThat(c.targets()).extracting(Config.TargetConfig::parallel).containsExactly(8, 0);
+    assertThat(ConfigLoader.load(write("source: site\ntargets: [{target: a:/x}]\n"), SYNTAX).parallel())
+        .as("left out: the transport's default").isZero();
+    assertThat(error("""
+        source: site
+        targets:
+          - name: web
+            target: a:/x
+            parallel: 17
+        """)).contains("scpsync.yaml:5:15: targets[0].parallel 17: SSH channels at once per target, 1 to 16");
+    assertThat(error("""
+        source: site
+        transfer: {parallel: 0}
+        targets: [{target: a:/x}]
+        """)).contains("scpsync.yaml:2:22: transfer.parallel 0: SSH channels at once per target, 1 to 16");
+    assertThat(error("""
+        source: site
+        targets: [{target: a:/x, parallel: many}]
+        """)).contains("scpsync.yaml:2:36: bad value for targets[0].parallel");
+    assertThat(error("""
+        source: site
+        targets: [{target: a:/x, parallel: 2.5}]
+        """)).contains("scpsync.yaml:2:36: bad value for targets[0].parallel").doesNotContain("CoercionConfig");
+  }
+
+  @Test
   void anUnknownKeyIsNamedWithItsLineColumnAndTheKeysAllowedThere() throws Exception {
     String message = error("""
         source: site
@@ -94,7 +130,7 @@ class ConfigLoaderTest {
             protcol: sftp
         """);
     assertThat(message).startsWith(dir.resolve("scpsync.yaml") + ":5:5: unknown key 'protcol' in targets[0]")
-        .contains("allowed: after-sync, name, protocol, target");
+        .contains("allowed: after-sync, name, parallel, protocol, target");
   }
 
   @Test

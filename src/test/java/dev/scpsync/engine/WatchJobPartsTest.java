@@ -66,6 +66,72 @@ class WatchJobPartsTest {
   }
 
   @Test
+  void theBytesWaitingAreTheLatestSizeOfEachPathUntilTakenAndUnknownWhileASubtreeWaits() throws Exception {
+    PendingHints pending = new PendingHints(10);
+    assertThat(pending.bytes()).hasValue(0);
+    pending.add(List.of(DirtyPath.of("a", 100), DirtyPath.of("b", 20)));
+    pending.add(List.of(DirtyPath.of("a", 300), DirtyPath.of("gone", 0)));
+    assertThat(pending.bytes()).as("a counted once, at its newer size").hasValue(320);
+
+    pending.add(List.of(DirtyPath.subtreeOf("dir")));
+    assertThat(pending.bytes()).as("what a directory holds is not walked").isEmpty();
+    pending.add(List.of(DirtyPath.of("dir", 0)));
+    assertThat(pending.bytes()).as("a plain hint does not undo a subtree one").isEmpty();
+
+    List<DirtyPath> taken = pending.take(0, TimeUnit.MILLISECONDS);
+    assertThat(taken).containsExactly(DirtyPath.of("a", 300), DirtyPath.of("b", 20), DirtyPath.of("gone", 0),
+        DirtyPath.subtreeOf("dir"));
+    assertThat(PendingHints.bytesOf(taken)).isEmpty();
+    assertThat(PendingHints.bytesOf(taken.subList(0, 3))).hasValue(320);
+    assertThat(pending.bytes()).hasValue(0);
+
+    pending.add(List.of(DirtyPath.of("unreadable")));
+    assertThat(pending.bytes()).isEmpty();
+    pending.add(List.of(DirtyPath.of("unreadable", 7)));
+    assertThat(pending.bytes()).as("read on a later look").hasValue(7);
+    pending.clear();
+    assertThat(pending.bytes()).hasValue(0);
+  }
+
+  @Test
+  void afterTheCollapseIntoAWholeTreeRescanTheBytesAreNotKnown() {
+    PendingHints pending = new PendingHints(2);
+    pending.add(List.of(DirtyPath.of("a", 1), DirtyPath.of("b", 2)));
+    assertThat(pending.bytes()).hasValue(3);
+    pending.add(List.of(DirtyPath.of("c", 4)));
+    assertThat(pending.size()).isEqualTo(1);
+    assertThat(pending.bytes()).isEmpty();
+    pending.add(List.of(DirtyPath.of("d", 8)));
+    assertThat(pending.bytes()).isEmpty();
+  }
+
+  @Test
+  void unsentBytesFollowABatchFromItsHintsThroughItsPlanToTheEnd() {
+    UnsentBytes unsent = new UnsentBytes();
+    assertThat(unsent.remaining()).as("before the first reconcile").isEmpty();
+    unsent.expect(java.util.OptionalLong.of(500));
+    assertThat(unsent.remaining()).hasValue(500);
+    unsent.planned(1000); // the hints' sizes were stale: the plan knows
+    unsent.moved(300);
+    assertThat(unsent.remaining()).hasValue(700);
+    unsent.moved(100);
+    unsent.finished(400); // the first file, sent whole
+    assertThat(unsent.remaining()).hasValue(600);
+    unsent.finished(200); // a file sent as changed blocks only: done with fewer bytes moved
+    assertThat(unsent.remaining()).hasValue(400);
+    unsent.moved(150); // a resumed upload skips what the remote has
+    unsent.finished(400);
+    assertThat(unsent.remaining()).hasValue(0);
+    unsent.planned(50);
+    unsent.finished(50); // failed: no longer waiting in this batch
+    assertThat(unsent.remaining()).hasValue(0);
+    unsent.unknown();
+    assertThat(unsent.remaining()).isEmpty();
+    unsent.clear();
+    assertThat(unsent.remaining()).hasValue(0);
+  }
+
+  @Test
   void takeWaitsForHintsAndWakeEndsTheWaitEmpty() throws Exception {
     PendingHints pending = new PendingHints(10);
     assertThat(pending.take(1, TimeUnit.MILLISECONDS)).isEmpty();

@@ -32,6 +32,7 @@ public final class OpenSshServer implements AutoCloseable {
   private String sftpOptions = "";
   private Process process;
   private int port;
+  /** Channels of one connection sshd serves at once (its MaxSessions). */
   private int maxSessions = 64;
 
   private OpenSshServer(Path dir, boolean sftp, boolean tcpForwarding, String listenAddress, List<String> commandPrefix) {

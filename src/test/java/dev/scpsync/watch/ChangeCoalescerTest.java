@@ -34,7 +34,7 @@ class ChangeCoalescerTest {
       coalescer.change("a.txt", i == 0);
       clock.advance(Duration.ofNanos(100_000));
     }
-    assertThat(runFor(100)).containsExactly(DirtyPath.of("a.txt"));
+    assertThat(runFor(100)).containsExactly(DirtyPath.of("a.txt", 1));
   }
 
   @Test
@@ -46,7 +46,7 @@ class ChangeCoalescerTest {
     clock.advanceMillis(19);
     assertThat(coalescer.drain()).as("15 + 19 ms: quiet for only 19").isEmpty();
     clock.advanceMillis(1);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("a.txt"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("a.txt", 1));
     assertThat(coalescer.drain()).isEmpty();
   }
 
@@ -66,7 +66,7 @@ class ChangeCoalescerTest {
     }
     clock.advanceMillis(20);
     assertThat(coalescer.drain())
-        .containsExactly(DirtyPath.of("a/x"), DirtyPath.of("b"), DirtyPath.of("c"));
+        .containsExactly(DirtyPath.of("a/x", 1), DirtyPath.of("b", 1), DirtyPath.of("c", 1));
   }
 
   @Test
@@ -84,7 +84,7 @@ class ChangeCoalescerTest {
     // Last write at 1,995 ms, first quiet look at 2,015 ms. It was written for longer than settle,
     // so it is held until settle after the last write (2,495 ms), when a second look agrees.
     assertThat(runFor(494)).as("until 2,494 ms").isEmpty();
-    assertThat(runFor(1)).containsExactly(DirtyPath.of("big.iso"));
+    assertThat(runFor(1)).as("with the size it settled at").containsExactly(DirtyPath.of("big.iso", 400 * 4096));
     assertThat(runFor(2_000)).isEmpty();
   }
 
@@ -98,11 +98,11 @@ class ChangeCoalescerTest {
     }
     // Without close-after-write events the first pause looks like the end; after that, the file
     // is known to be moving and is held.
-    assertThat(out).containsExactly(DirtyPath.of("download.part"));
+    assertThat(out).containsExactly(DirtyPath.of("download.part", 1000));
 
     // Last write at 1,900 ms: reported settle later, at 2,400 ms.
     assertThat(runFor(399)).isEmpty();
-    assertThat(runFor(1)).containsExactly(DirtyPath.of("download.part"));
+    assertThat(runFor(1)).containsExactly(DirtyPath.of("download.part", 20_000));
   }
 
   @Test
@@ -110,7 +110,7 @@ class ChangeCoalescerTest {
     files.write("mapped.db", 1);
     coalescer.change("mapped.db", true);
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("mapped.db"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("mapped.db", 1));
     coalescer.change("mapped.db", false); // hot now: changed again right after its report
     clock.advanceMillis(20);
     assertThat(coalescer.drain()).as("first look").isEmpty();
@@ -118,7 +118,7 @@ class ChangeCoalescerTest {
     clock.advanceMillis(480);
     assertThat(coalescer.drain()).as("the second look disagrees").isEmpty();
     assertThat(runFor(499)).isEmpty();
-    assertThat(runFor(1)).containsExactly(DirtyPath.of("mapped.db"));
+    assertThat(runFor(1)).containsExactly(DirtyPath.of("mapped.db", 2));
   }
 
   @Test
@@ -130,7 +130,7 @@ class ChangeCoalescerTest {
       clock.advanceMillis(5);
       out.addAll(coalescer.drain());
     }
-    assertThat(out).hasSize(2).containsOnly(DirtyPath.of("app.log")); // at 10 s and 20 s
+    assertThat(out).hasSize(2).extracting(DirtyPath::path).containsOnly("app.log"); // at 10 s and 20 s
   }
 
   @Test
@@ -168,7 +168,7 @@ class ChangeCoalescerTest {
     coalescer.change(".goutputstream-X1", false); // IN_MOVED_FROM
     coalescer.change("notes.txt", true); // IN_MOVED_TO
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("notes.txt"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("notes.txt", 12));
   }
 
   @Test
@@ -183,7 +183,7 @@ class ChangeCoalescerTest {
     files.delete("main.c~");
     coalescer.change("main.c~", false);
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("main.c"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("main.c", 11));
   }
 
   @Test
@@ -196,7 +196,7 @@ class ChangeCoalescerTest {
     files.delete("flash");
     coalescer.change("flash", false);
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("old"));
+    assertThat(coalescer.drain()).as("gone: nothing to send").containsExactly(DirtyPath.of("old", 0));
     assertThat(coalescer.trackedPaths()).as("the temp file leaves no trace").isEqualTo(1);
   }
 
@@ -207,12 +207,12 @@ class ChangeCoalescerTest {
     files.write("x", 1);
     coalescer.change("x", true);
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("x"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("x", 1));
     coalescer.change("x", true); // mv y x
     coalescer.change("x", false); // rm x
     files.delete("x");
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("x"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("x", 0));
   }
 
   @Test
@@ -227,7 +227,7 @@ class ChangeCoalescerTest {
     coalescer.change("a-b", true);
     clock.advanceMillis(20);
     assertThat(coalescer.drain())
-        .containsExactly(DirtyPath.subtreeOf("a"), DirtyPath.of("a-b"), DirtyPath.of("ab"));
+        .containsExactly(DirtyPath.subtreeOf("a"), DirtyPath.of("a-b", 1), DirtyPath.of("ab", 1));
   }
 
   @Test
@@ -239,14 +239,14 @@ class ChangeCoalescerTest {
       assertThat(coalescer.drain()).isEmpty();
     }
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("d"));
+    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("d", 0));
   }
 
   @Test
   void aPathThatCannotBeStattedIsReportedSoTheConsumerMeetsTheError() {
     coalescer.change("unreadable", false);
     clock.advanceMillis(20);
-    assertThat(coalescer.drain()).containsExactly(DirtyPath.of("unreadable"));
+    assertThat(coalescer.drain()).as("of unknown size").containsExactly(DirtyPath.of("unreadable"));
   }
 
   @Test
@@ -268,7 +268,7 @@ class ChangeCoalescerTest {
       files.write("f", write);
       eager.change("f", write == 0);
       clock.advanceMillis(30);
-      assertThat(eager.drain()).containsExactly(DirtyPath.of("f"));
+      assertThat(eager.drain()).containsExactly(DirtyPath.of("f", write));
     }
     assertThat(eager.trackedPaths()).isZero();
   }

@@ -123,7 +123,7 @@ class TreeWatcherOverflowTest {
         .untilAsserted(() -> assertThat(watcher.watchedDirectories()).isEqualTo(3));
     listener.clear();
     Files.writeString(root.resolve("deep/er/later.txt"), "y");
-    awaitHint(DirtyPath.of("deep/er/later.txt"));
+    awaitHint(DirtyPath.of("deep/er/later.txt", 1));
   }
 
   @Test
@@ -157,7 +157,7 @@ class TreeWatcherOverflowTest {
     Files.writeString(root.resolve("first"), "x");
     await().atMost(DEADLINE).untilTrue(thrown);
     Files.writeString(root.resolve("second"), "y");
-    awaitHint(DirtyPath.of("second"));
+    awaitHint(DirtyPath.of("second", 1));
     assertThat(watcher.isRunning()).isTrue();
   }
 }

@@ -55,15 +55,15 @@ class TreeWatcherTest {
     Path file = root.resolve("a.txt");
 
     Files.writeString(file, "one");
-    awaitExactly(DirtyPath.of("a.txt"));
+    awaitExactly(DirtyPath.of("a.txt", 3));
 
     listener.clear();
     Files.writeString(file, "two, longer");
-    awaitExactly(DirtyPath.of("a.txt"));
+    awaitExactly(DirtyPath.of("a.txt", 11));
 
     listener.clear();
     Files.delete(file);
-    awaitExactly(DirtyPath.of("a.txt"));
+    awaitExactly(DirtyPath.of("a.txt", 0));
     assertThat(listener.warnings()).isEmpty();
   }
 
@@ -94,7 +94,7 @@ class TreeWatcherTest {
     // The deepest level is watched: a later file there is reported on its own.
     listener.clear();
     Files.writeString(root.resolve("r4/l1/l2/l3/l4/l5/l6/l7/l8/l9/l10/later"), "x");
-    awaitExactly(DirtyPath.of("r4/l1/l2/l3/l4/l5/l6/l7/l8/l9/l10/later"));
+    awaitExactly(DirtyPath.of("r4/l1/l2/l3/l4/l5/l6/l7/l8/l9/l10/later", 1));
   }
 
   @Test
@@ -110,7 +110,7 @@ class TreeWatcherTest {
     // The kernel watch followed the inode; events must carry the new name, never the old one.
     listener.clear();
     Files.writeString(root.resolve("new/sub/g"), "y");
-    awaitExactly(DirtyPath.of("new/sub/g"));
+    awaitExactly(DirtyPath.of("new/sub/g", 1));
     assertThat(listener.hints()).noneMatch(h -> h.path().startsWith("old"));
     assertThat(watcher.watchedDirectories()).isEqualTo(3);
   }
@@ -134,8 +134,8 @@ class TreeWatcherTest {
       listener.clear();
       Files.writeString(outside.resolve("left/deep/f"), "not ours any more");
       Files.writeString(root.resolve("in/deep/f"), "ours");
-      awaitExactly(DirtyPath.of("in/deep/f"));
-      assertThat(listener.hints()).containsOnly(DirtyPath.of("in/deep/f"));
+      awaitExactly(DirtyPath.of("in/deep/f", 4));
+      assertThat(listener.hints()).containsOnly(DirtyPath.of("in/deep/f", 4));
     } finally {
       try (var walk = Files.walk(outside)) {
         walk.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(f -> f.delete());
@@ -174,7 +174,7 @@ class TreeWatcherTest {
     Files.writeString(root.resolve("node_modules/left-pad/lib/index.js"), "x");
     Files.writeString(root.resolve("src/node_modules/x/index.js"), "x");
     Files.writeString(root.resolve("src/main.js"), "y");
-    awaitExactly(DirtyPath.of("src/main.js"));
+    awaitExactly(DirtyPath.of("src/main.js", 1));
 
     assertThat(listener.hints()).noneMatch(h -> h.path().contains("node_modules"));
     assertThat(watcher.watchedDirectories()).isEqualTo(2);
@@ -187,8 +187,8 @@ class TreeWatcherTest {
     Path temp = root.resolve(".notes.txt.swp");
     Files.writeString(temp, "v2");
     Files.move(temp, root.resolve("notes.txt"), StandardCopyOption.ATOMIC_MOVE);
-    awaitExactly(DirtyPath.of("notes.txt"));
-    assertThat(listener.hints()).containsOnly(DirtyPath.of("notes.txt"));
+    awaitExactly(DirtyPath.of("notes.txt", 2));
+    assertThat(listener.hints()).containsOnly(DirtyPath.of("notes.txt", 2));
   }
 
   @Test
@@ -216,7 +216,7 @@ class TreeWatcherTest {
     Path elsewhere = Files.createDirectories(root.resolve("real"));
     start();
     Files.createSymbolicLink(root.resolve("link"), elsewhere);
-    awaitExactly(DirtyPath.of("link"));
+    awaitExactly(DirtyPath.of("link", 0)); // a link carries no content
     assertThat(watcher.watchedDirectories()).isEqualTo(2);
   }
 }

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.channel.exception.SshChannelOpenException;
 import org.apache.sshd.core.CoreModuleProperties;
 
 /**
@@ -24,6 +26,9 @@ import org.apache.sshd.core.CoreModuleProperties;
  */
 final class RemoteProcess implements Closeable {
   private static final int STDERR_LIMIT = 64 * 1024;
+  /** Waits before asking again for a refused channel: 10 ms, doubling, 310 ms in all. */
+  private static final long REFUSED_FIRST_WAIT_MS = 10;
+  private static final long REFUSED_LAST_WAIT_MS = 160;
 
   private final ClientSession session;
   private final ChannelExec channel;
@@ -40,9 +45,44 @@ final class RemoteProcess implements Closeable {
   /**
    * Starts {@code command} (run by the user's login shell on the server).
    *
+   * <p>A server at its limit of channels per connection (OpenSSH's {@code MaxSessions}) refuses the
+   * channel, also for a moment after one of ours closed: it frees a channel only after it has
+   * handled our close, and the request that follows may be read first. So a refused channel is
+   * asked for again a few times, briefly, while the session lives.
+   *
    * @throws IOException when the channel cannot be opened, e.g. because the session is gone
    */
   static RemoteProcess start(ClientSession session, String command, Duration idle)
+      throws IOException {
+    for (long wait = REFUSED_FIRST_WAIT_MS; ; wait *= 2) {
+      try {
+        return tryStart(session, command, idle);
+      } catch (IOException e) {
+        boolean alive = session.isOpen() && !session.isClosing();
+        if (!refused(e) || wait > REFUSED_LAST_WAIT_MS || !alive) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted starting '" + abbreviate(command) + "'");
+      }
+    }
+  }
+
+  /** Whether the server said no to the channel itself (not to the session or the command). */
+  static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SshChannelOpenException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static RemoteProcess tryStart(ClientSession session, String command, Duration idle)
       throws IOException {
     ChannelExec channel;
     try {

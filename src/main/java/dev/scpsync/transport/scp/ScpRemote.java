@@ -11,11 +11,16 @@ import dev.scpsync.transport.TransferListener;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.sshd.client.session.ClientSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * A remote tree reached with the legacy SCP protocol and a few POSIX shell commands, for servers
  * that have no SFTP subsystem (OpenSSH without a Subsystem line, dropbear, appliances).
  *
- * <p>Per batch: uploads go through one {@code scp -t} channel ({@link ScpSink}) under temporary
- * names and are then chmod-ed and renamed into place by one script ({@link FinalRenames});
+ * <p>Per batch: uploads go through one {@code scp -t} channel ({@link ScpSink}), or for a large
+ * batch up to {@code sinks} side by side, under temporary names and are then chmod-ed and renamed
+ * into place by one script ({@link FinalRenames});
  * downloads come through {@code scp -f} channels of many files each ({@link ScpSource}); mkdirs,
  * setAttributes and delete are one script each ({@link ShellBatch}); the listing is one {@code
  * find} ({@link FindListing}). Every remote path is single-quoted for the shell.
@@ -53,6 +59,15 @@ public final class ScpRemote implements Remote {
   /** Channels that may break in a row (EOF, timeout) before a batch gives up. */
   private static final int MAX_BROKEN_IN_A_ROW = 3;
 
+  /** {@code scp -t} channels a target's uploads may use at once when the user did not say. */
+  public static final int DEFAULT_SINKS = 1;
+
+  /**
+   * Files each sink gets at least: a sink costs a channel, a shell and an scp process on the
+   * server, which a few hundred files repay (as SFTP's extra channels).
+   */
+  static final int FILES_PER_SINK = 250;
+
   private final ClientSession session;
   private final RemotePaths paths;
   private final String description;
@@ -60,6 +75,9 @@ public final class ScpRemote implements Remote {
   private final int commandLimit;
   private final boolean posixListing;
   private final TreeCommands commands;
+  private final int sinks;
+  /** How many sinks the server granted before it refused one; later batches ask for no more. */
+  private volatile int grantedSinks = Integer.MAX_VALUE;
 
   /**
    * Uses a session for SCP. The remote owns the session from here on and closes it in {@link
@@ -67,9 +85,10 @@ public final class ScpRemote implements Remote {
    *
    * @param root the remote root as the user gave it: absolute, or relative to the login directory
    * @param description where this is, for messages ({@code scp://user@host:port/path})
+   * @param sinks most {@code scp -t} channels an upload uses at once (at least 1)
    */
-  public ScpRemote(ClientSession session, String root, String description) {
-    this(session, root, description, DEFAULT_IDLE, false);
+  public ScpRemote(ClientSession session, String root, String description, int sinks) {
+    this(session, root, description, DEFAULT_IDLE, false, sinks);
   }
 
   /**
@@ -78,6 +97,20 @@ public final class ScpRemote implements Remote {
    */
   ScpRemote(
       ClientSession session, String root, String description, Duration idle, boolean posixListing) {
+    this(session, root, description, idle, posixListing, DEFAULT_SINKS);
+  }
+
+  ScpRemote(
+      ClientSession session,
+      String root,
+      String description,
+      Duration idle,
+      boolean posixListing,
+      int sinks) {
+    if (sinks < 1) {
+      throw new IllegalArgumentException("sinks must be at least 1: " + sinks);
+    }
+    this.sinks = sinks;
     this.session = session;
     this.paths = new RemotePaths(root);
     this.description = description;
@@ -199,7 +232,7 @@ public final class ScpRemote implements Remote {
     List<Upload> incomplete = new ArrayList<>();
     IOException failure = null;
     try {
-      sendAll(uploads, complete, incomplete, listener);
+      sendShared(uploads, complete, incomplete, listener);
     } catch (IOException e) {
       if (!sessionAlive()) {
         throw sessionLost(e);
@@ -224,14 +257,111 @@ public final class ScpRemote implements Remote {
     }
   }
 
-  /** Sends files through as few sinks as possible; sorts them into complete and incomplete. */
-  private void sendAll(
+  /**
+   * Sends files over up to {@link #sinks} sinks at once, each with at least {@link
+   * #FILES_PER_SINK} files: a contiguous run of the list sorted by directory, so that each still
+   * walks its part of the tree with few D/E records. Each sink is an scp process on the server,
+   * and one acknowledges one file at a time. A sink the server refuses (OpenSSH allows {@code
+   * MaxSessions}, 10 by default, per connection) is done without, in this batch and the next.
+   */
+  private void sendShared(
       List<Upload> uploads,
       List<Upload> complete,
       List<Upload> incomplete,
       TransferListener listener)
       throws IOException {
-    ScpSink sink = null;
+    int most = Math.min(sinks, grantedSinks);
+    int wanted = Math.max(1, Math.min(most, uploads.size() / FILES_PER_SINK));
+    if (wanted == 1) {
+      sendAll(uploads, complete, incomplete, listener, null);
+      return;
+    }
+    List<ScpSink> opened = new ArrayList<>();
+    try {
+      while (opened.size() < wanted) {
+        try {
+          opened.add(ScpSink.open(session, paths.root(), idle));
+        } catch (IOException e) {
+          if (opened.isEmpty() || !sessionAlive() || !RemoteProcess.refused(e)) {
+            throw e;
+          }
+          grantedSinks = opened.size();
+          log.info(
+              "{}: the server refused scp channel {} of {} ({}); using {} from now on",
+              description,
+              opened.size() + 1,
+              wanted,
+              e.getMessage(),
+              opened.size());
+          break;
+        }
+      }
+      int n = opened.size();
+      List<List<Upload>> completes = new ArrayList<>();
+      List<List<Upload>> incompletes = new ArrayList<>();
+      List<Future<Void>> parts = new ArrayList<>();
+      IOException failure = null;
+      try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < n; i++) {
+          int size = uploads.size();
+          List<Upload> share = uploads.subList(i * size / n, (i + 1) * size / n);
+          List<Upload> shareComplete = new ArrayList<>();
+          List<Upload> shareIncomplete = new ArrayList<>();
+          completes.add(shareComplete);
+          incompletes.add(shareIncomplete);
+          ScpSink sink = opened.get(i);
+          parts.add(
+              workers.submit(
+                  () -> {
+                    sendAll(share, shareComplete, shareIncomplete, listener, sink);
+                    return null;
+                  }));
+        }
+        opened.clear(); // each part owns its sink now
+        for (Future<Void> part : parts) {
+          try {
+            part.get();
+          } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+              throw re;
+            }
+            IOException io =
+                e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+            if (failure == null) {
+              failure = io;
+            } else {
+              failure.addSuppressed(io);
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure = new InterruptedIOException("interrupted while uploading to " + description);
+      }
+      completes.forEach(complete::addAll); // what did arrive is put in place even after a failure
+      incompletes.forEach(incomplete::addAll);
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      for (ScpSink sink : opened) {
+        sink.close();
+      }
+    }
+  }
+
+  /**
+   * Sends files through as few sinks as possible, starting with {@code first} when given; sorts
+   * them into complete and incomplete.
+   */
+  private void sendAll(
+      List<Upload> uploads,
+      List<Upload> complete,
+      List<Upload> incomplete,
+      TransferListener listener,
+      ScpSink first)
+      throws IOException {
+    ScpSink sink = first;
     int brokenInARow = 0;
     try {
       for (Upload u : uploads) {

@@ -61,14 +61,23 @@ public final class SftpRemote implements Remote {
   private static final int MAX_WRITE = 255 * 1024;
   private static final long FSYNC_THRESHOLD = 1024 * 1024;
   private static final int PARALLEL = 32;
-  private static final int SMALL_FILE_CHANNELS = 2;
-  private static final int SMALL_FILES_PER_EXTRA_CHANNEL = 500;
+  /** Channels a target's uploads may use when the user did not say ({@code parallel}). */
+  public static final int DEFAULT_CHANNELS = 2;
+  /**
+   * Small files each channel gets at least: opening one costs round trips and a server process,
+   * which a few hundred files repay. (With the default of two channels, a batch of 500 small files
+   * is where the second one starts.)
+   */
+  static final int SMALL_FILES_PER_CHANNEL = 250;
   private static final int LARGE_FILES_AT_ONCE = 4;
 
   private final ClientSession session;
   private final SftpClient sftp;
   private final String root;
   private final String description;
+  private final int channels;
+  /** How many channels the server granted before it refused one; later batches ask for no more. */
+  private volatile int grantedChannels = Integer.MAX_VALUE;
   private final int writeSize;
   private final int readSize;
   private final OpenSSHPosixRenameExtension posixRename;
@@ -80,12 +89,18 @@ public final class SftpRemote implements Remote {
    * Uses an open SFTP client of a session (opening it is where a server without the subsystem
    * fails; the caller may then fall back to SCP). The remote owns the session from here on and
    * closes it in {@link #close()}.
+   *
+   * @param channels most SFTP channels an upload uses at once, this client's included (at least 1)
    */
-  public SftpRemote(ClientSession session, String root, String description, SftpClient sftp) {
+  public SftpRemote(ClientSession session, String root, String description, SftpClient sftp, int channels) {
+    if (channels < 1) {
+      throw new IllegalArgumentException("channels must be at least 1: " + channels);
+    }
     this.session = session;
     this.sftp = sftp;
     this.root = root.isEmpty() ? "." : root;
     this.description = description;
+    this.channels = channels;
     OpenSSHLimitsExtension limits = sftp.getExtension(OpenSSHLimitsExtension.class);
     int write = SAFE_WRITE;
     int read = SAFE_WRITE;
@@ -343,28 +358,41 @@ public final class SftpRemote implements Remote {
   /**
    * Small files over several SFTP channels when there are many: each channel is its own
    * sftp-server process on the server, and that single-threaded process is what limits a stream
-   * of small files (OpenSSH's own sftp client is no faster per channel).
+   * of small files (OpenSSH's own sftp client is no faster per channel). Up to {@link #channels},
+   * each with at least {@link #SMALL_FILES_PER_CHANNEL} files; large files stay on the first one.
+   * A channel the server refuses (OpenSSH allows {@code MaxSessions}, 10 by default, per
+   * connection) is done without, in this batch and the next: the files go over those it granted.
    */
   private void uploadSmall(List<FileTransfer> small, TransferListener listener) throws IOException {
-    int channels = small.size() >= SMALL_FILES_PER_EXTRA_CHANNEL ? SMALL_FILE_CHANNELS : 1;
-    if (channels == 1) {
-      new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
-      return;
-    }
-    List<SftpClient> extra = new ArrayList<>();
+    int wanted = channelsFor(small.size(), Math.min(channels, grantedChannels));
+    List<SftpClient> clients = new ArrayList<>(List.of(sftp));
     try {
-      List<Future<Void>> parts = new ArrayList<>();
-      for (int c = 0; c < channels; c++) {
-        SftpClient client = c == 0 ? sftp : org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session);
-        if (c > 0) {
-          extra.add(client);
+      while (clients.size() < wanted) {
+        try {
+          clients.add(org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session));
+        } catch (IOException e) {
+          if (!isOpen()) {
+            throw e;
+          }
+          grantedChannels = clients.size();
+          log.info("{}: the server refused SFTP channel {} of {} ({}); using {} from now on", description,
+              clients.size() + 1, wanted, e.getMessage(), clients.size());
+          break;
         }
+      }
+      if (clients.size() == 1) {
+        new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
+        return;
+      }
+      List<Future<Void>> parts = new ArrayList<>();
+      for (int c = 0; c < clients.size(); c++) {
+        RawSftpClient client = (RawSftpClient) clients.get(c);
         List<FileTransfer> share = new ArrayList<>();
-        for (int i = c; i < small.size(); i += channels) {
+        for (int i = c; i < small.size(); i += clients.size()) {
           share.add(small.get(i));
         }
         parts.add(workers.submit(() -> {
-          new PipelinedUploads((RawSftpClient) client, this::remote).upload(share, listener);
+          new PipelinedUploads(client, this::remote).upload(share, listener);
           return null;
         }));
       }
@@ -372,10 +400,15 @@ public final class SftpRemote implements Remote {
         Futures.await(part);
       }
     } finally {
-      for (SftpClient client : extra) {
-        client.close();
+      for (SftpClient extra : clients.subList(1, clients.size())) {
+        extra.close();
       }
     }
+  }
+
+  /** How many channels {@code smallFiles} small files go over, given at most {@code channels}. */
+  static int channelsFor(int smallFiles, int channels) {
+    return Math.max(1, Math.min(channels, smallFiles / SMALL_FILES_PER_CHANNEL));
   }
 
   /**

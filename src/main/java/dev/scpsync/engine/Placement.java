@@ -98,6 +98,11 @@ public final class Placement {
     return isMirror() || (balance != null ? balance.owner(path).equals(target) : targetsFor(path).contains(target));
   }
 
+  /** Whether {@code target} holds the file {@code e}; a new file is weighed by its size under balance. */
+  private boolean holds(String target, Entry e) {
+    return balance != null ? balance.owner(e.path(), Math.max(0, e.size())).equals(target) : holds(target, e.path());
+  }
+
   /** The part of a local tree that {@code target} should hold: every directory, its own files. */
   public Snapshot viewFor(String target, Snapshot local) {
     if (isMirror()) {
@@ -105,7 +110,7 @@ public final class Placement {
     }
     List<Entry> kept = new ArrayList<>();
     for (Entry e : local.entries()) {
-      if (e.isDirectory() || holds(target, e.path())) {
+      if (e.isDirectory() || holds(target, e)) {
         kept.add(e);
       }
     }

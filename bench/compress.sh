@@ -13,18 +13,24 @@
 # IP/TCP headers included), CPU seconds of the client process tree (/usr/bin/time: user+sys), and
 # CPU seconds of the server side (what the sshd's children used, from its cutime+cstime).
 #
-#   bench/compress.sh [--size-mib 500] [--runs 2] [--rate 100mbit]
+#   bench/compress.sh [--size-mib 500] [--runs 2] [--rate 100mbit] [--tools 'scp -O,scp -O -C']
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 SIZE_MIB=500; RUNS=2; RATE=100mbit
+ALL_TOOLS=("scpsync push" "scpsync push --compress" "scp -O" "scp -O -C" "rsync -a" "rsync -a -z" "rsync -a -z --zc=zlib")
+TOOLS=("${ALL_TOOLS[@]}")
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --size-mib) SIZE_MIB="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --rate) RATE="$2"; shift 2 ;;
+    --tools) IFS=, read -r -a TOOLS <<< "$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
+done
+for tool in "${TOOLS[@]}"; do
+  [[ " ${ALL_TOOLS[*]/%/,} " == *" $tool, "* ]] || { echo "unknown tool '$tool'; known: ${ALL_TOOLS[*]/%/,}" >&2; exit 2; }
 done
 [[ "$(id -u)" == 0 ]] || { echo "bench/compress.sh needs root (ip netns, tc)" >&2; exit 2; }
 
@@ -89,7 +95,6 @@ PY
 PUSH=("$root/scpsync" push -q "$src" "$REMOTE_USER@$NS_ADDR:$SSHD_PORT:$dest" --known-hosts "$KNOWN_HOSTS"
   -i "$USER_KEY" --no-agent -F /dev/null --cipher "$CIPHER" --state-dir "$BENCH_DIR/state")
 RSH="ssh ${SSH_OPTS[*]} -p $SSHD_PORT"
-TOOLS=("scpsync push" "scpsync push --compress" "scp -O" "scp -O -C" "rsync -a" "rsync -a -z" "rsync -a -z --zc=zlib")
 tool_cmd() {
   case "$1" in
     "scpsync push") CMD=("${PUSH[@]}") ;;
@@ -138,7 +143,7 @@ for run in $(seq "$RUNS"); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
-base=${best["scpsync push"]}
+base=${best["scpsync push"]:-}
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), link $RATE (tc tbf), file $((size / 1048576)) MiB of log lines"
 echo "(zlib level 6 with a flush every 32 KiB: ${zlib_ratio}x), best of $RUNS."
 echo "Load average before: $load_before; after: $load_after; 1-minute load at each start:" \
@@ -149,5 +154,5 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for tool in "${TOOLS[@]}"; do
   t=${best[$tool]}
   IFS='|' read -r mibs wire ratio cc cs <<< "${row[$tool]}"
-  echo "| $tool | $t | ${mibs// /} | $(python3 -c "print(f'{$base / $t:.2f}x')") | ${wire// /} | ${ratio// /} | ${cc// /} | ${cs// /} |"
+  echo "| $tool | $t | ${mibs// /} | $([[ -n "$base" ]] && python3 -c "print(f'{$base / $t:.2f}x')" || echo -) | ${wire// /} | ${ratio// /} | ${cc// /} | ${cs// /} |"
 done

@@ -1,6 +1,10 @@
 # Sourced by the benchmarks: starts a throwaway OpenSSH sshd on a loopback port with generated
 # keys in $BENCH_DIR, and defines SSH_OPTS / helper functions. Stopped by stop_sshd (trap).
+# SSHD_ADDR (default 127.0.0.1) and SSHD_PREFIX (a command array, default none; e.g.
+# (ip netns exec NS)) let a benchmark run the server elsewhere, such as in its own namespace.
 set -euo pipefail
+SSHD_ADDR="${SSHD_ADDR:-127.0.0.1}"
+[[ -v SSHD_PREFIX ]] || SSHD_PREFIX=()
 
 # start_sshd: one sshd (SSHD_PORT, SSHD_PID). start_sshds N: N sshd instances on N loopback
 # ports (SSHD_PORTS, SSHD_PIDS; SSHD_PORT/SSHD_PID are the first), sharing one host key, one user
@@ -15,18 +19,18 @@ start_sshds() {
   ssh-keygen -q -t ed25519 -N '' -f "$dir/user_ed25519"
   cp "$dir/user_ed25519.pub" "$dir/authorized_keys"
   # N distinct free ports: all bound at once, then released.
-  read -r -a SSHD_PORTS <<< "$(python3 -c '
+  read -r -a SSHD_PORTS <<< "$("${SSHD_PREFIX[@]}" python3 -c '
 import socket, sys
 socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$n")"
+for s in socks: s.bind((sys.argv[2], 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$n" "$SSHD_ADDR")"
   SSHD_PIDS=()
   : > "$dir/known_hosts"
   for i in $(seq 0 $((n - 1))); do
     port=${SSHD_PORTS[$i]}
     cat > "$dir/sshd_config.$i" <<CFG
 Port $port
-ListenAddress 127.0.0.1
+ListenAddress $SSHD_ADDR
 HostKey $dir/host_ed25519
 PidFile $dir/sshd.$i.pid
 AuthorizedKeysFile $dir/authorized_keys
@@ -40,13 +44,14 @@ MaxStartups 64
 LogLevel ERROR
 Subsystem sftp /usr/lib/openssh/sftp-server
 CFG
-    /usr/sbin/sshd -D -e -f "$dir/sshd_config.$i" 2>"$dir/sshd.$i.log" &
+    # ip netns exec execs the command, so $! is sshd itself either way.
+    "${SSHD_PREFIX[@]}" /usr/sbin/sshd -D -e -f "$dir/sshd_config.$i" 2>"$dir/sshd.$i.log" &
     SSHD_PIDS+=($!)
-    echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" >> "$dir/known_hosts"
+    echo "[$SSHD_ADDR]:$port $(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" >> "$dir/known_hosts"
   done
   for port in "${SSHD_PORTS[@]}"; do
     for _ in $(seq 100); do
-      (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+      (exec 3<>/dev/tcp/"$SSHD_ADDR"/"$port") 2>/dev/null && break
       sleep 0.05
     done
   done

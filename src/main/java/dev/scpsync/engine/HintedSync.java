@@ -43,6 +43,7 @@ import java.util.function.UnaryOperator;
  * flushes what the remote confirmed before it returns, so the next batch starts from the truth.
  */
 final class HintedSync {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HintedSync.class);
   private final Path root;
   private final SyncOptions options;
   private final LocalScanner scanner;
@@ -94,6 +95,7 @@ final class HintedSync {
       addMissingAncestors(hint.path(), known, local);
     }
     addMoveSources(known, local, synced);
+    long restated = System.nanoTime();
     Snapshot localView = Snapshot.of(local.values(), scanProblems);
     Snapshot syncedView = Snapshot.of(synced.values().stream().map(SyncedFile::entry).toList());
 
@@ -111,15 +113,26 @@ final class HintedSync {
       return problems.isEmpty() ? null : PushJob.result(plan, remote, false, null, problems, start);
     }
     listener.planned(plan.plan());
+    long planned = System.nanoTime();
+    long executed;
+    // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
+    Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()),
+        options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
+    PlanExecutor executor;
     try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
-      // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
-      Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()),
-          options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
-      PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener, recorder);
+      executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener, recorder);
       executor.execute(plan);
+      executed = System.nanoTime();
       problems.addAll(executor.problems());
-      return PushJob.result(plan, remote, false, executor, problems, start);
     }
+    log.debug("batch of {} hints: re-stat and state lookups {} ms, hashing and plan {} ms, transfer {} ms,"
+        + " state rows {} ms", hints.size(), ms(restated - start), ms(planned - restated), ms(executed - planned),
+        ms(System.nanoTime() - executed));
+    return PushJob.result(plan, remote, false, executor, problems, start);
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   /**

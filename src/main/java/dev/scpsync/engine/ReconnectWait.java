@@ -73,9 +73,12 @@ final class ReconnectWait {
       sinceProbe = sinceProbe.plus(step);
       if (probing && left.isPositive() && sinceProbe.compareTo(PROBE_EVERY) >= 0) {
         sinceProbe = Duration.ZERO;
+        long began = System.nanoTime();
         if (probe.reachable()) {
           return true;
         }
+        // A probe into a black hole waits out its connect timeout: that time is part of the wait.
+        left = left.minus(Duration.ofNanos(System.nanoTime() - began));
       }
     }
     return false;

@@ -66,6 +66,21 @@ class ReconnectWaitTest {
   }
 
   @Test
+  void timeAProbeSpendsWaitingForAnAnswerCountsAgainstTheWait() throws Exception {
+    ReconnectWait.Probe blackHole = () -> {
+      try {
+        Thread.sleep(400); // a connect that times out (really: the probe's own clock is real time)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    };
+    ReconnectWait wait = new ReconnectWait(fakeBackoff(), blackHole, () -> false);
+    assertThat(wait.await(Duration.ofSeconds(3))).isFalse();
+    assertThat(slept).as("slept besides the probes").isLessThan(Duration.ofSeconds(3));
+  }
+
+  @Test
   void theTcpProbeSeesARealSshdComeAndGo(@TempDir Path tmp) throws Exception {
     try (OpenSshServer sshd = OpenSshServer.withSftp(tmp.resolve("sshd"))) {
       ReconnectWait.Probe probe = ReconnectWait.tcp(Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", sshd.port())));

@@ -9,7 +9,6 @@ import dev.scpsync.scan.LocalScanner;
 import dev.scpsync.state.SyncedFile;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.Chunking;
-import dev.scpsync.transport.DeltaBases;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
@@ -116,8 +115,7 @@ final class HintedSync {
     long planned = System.nanoTime();
     long executed;
     // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
-    Chunking chunking = new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()),
-        options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
+    Chunking chunking = PushJob.chunking(options, state);
     PlanExecutor executor;
     try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
       executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener, recorder);

@@ -151,9 +151,7 @@ public final class PushJob {
       remote.createRoot();
     }
     try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
-      Chunking chunking = new Chunking(options.chunkSize(),
-          state != null ? new JournalOfTarget(state.journal()) : ChunkJournal.NONE,
-          state != null && options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
+      Chunking chunking = chunking(options, state);
       PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener,
           recorder != null ? recorder : StateRecorder.NONE);
       List<dev.scpsync.state.Transfer> journaled = state != null ? state.journal().inFlight() : List.of();
@@ -217,6 +215,19 @@ public final class PushJob {
     var attributes = p.attributes().stream().filter(e -> !resend.contains(e.path())).toList();
     return new IncrementalPlan(new dev.scpsync.plan.Plan(p.clear(), p.mkdirs(), send, p.symlinks(), attributes, p.deletes(), p.skipped()),
         plan.backups(), plan.renames(), plan.drift(), plan.deletesRefused(), plan.refusalReason());
+  }
+
+  /**
+   * How large files go to a target: chunked at the options' size, journaled in its state (so an
+   * interrupted upload resumes) and sent as deltas against what its state recorded, unless the
+   * options say not to; without a state, chunked and verified only.
+   */
+  static Chunking chunking(SyncOptions options, TargetState state) {
+    if (state == null) {
+      return new Chunking(options.chunkSize(), ChunkJournal.NONE);
+    }
+    return new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()),
+        options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
   }
 
   static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,

@@ -97,56 +97,32 @@ public final class LocalSha256 {
 
   /**
    * The SHA-256 and block hashes of the first {@code bytes} bytes of a file, read once and hashed
-   * on two threads (the whole-file digest here, the block digests on a virtual thread): on a
-   * machine with two cores or more this takes about the time of one SHA-256 pass, not two.
+   * on two threads (the whole-file digest here, the block digests by {@link
+   * BackgroundBlockHashes}): on a machine with two cores or more this takes about the time of one
+   * SHA-256 pass, not two.
    */
   public static FileDigest of(FileChannel file, long bytes, int blockSize) throws IOException {
-    final int buffers = 4;
-    java.util.concurrent.BlockingQueue<ByteBuffer> free = new java.util.concurrent.ArrayBlockingQueue<>(buffers);
-    java.util.concurrent.BlockingQueue<ByteBuffer> full = new java.util.concurrent.ArrayBlockingQueue<>(buffers + 1);
-    for (int i = 0; i < buffers; i++) {
-      free.add(ByteBuffer.allocate(1 << 20));
-    }
-    ByteBuffer end = ByteBuffer.allocate(0);
-    LocalSha256 blocks = new LocalSha256(blockSize, false);
-    Thread blockHasher = Thread.ofVirtual().name("scpsync-block-hashes").start(() -> {
-      try {
-        for (ByteBuffer b = full.take(); b != end; b = full.take()) {
-          blocks.update(b.array(), 0, b.limit());
-          free.add(b);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
     MessageDigest whole = sha256();
-    try {
+    try (BackgroundBlockHashes blocks = new BackgroundBlockHashes(blockSize)) {
       long done = 0;
       while (done < bytes) {
-        ByteBuffer buf = free.take();
-        buf.clear().limit((int) Math.min(buf.capacity(), bytes - done));
+        // A new array each time: the block hasher reads it after this loop has moved on.
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(PIECE, bytes - done));
         while (buf.hasRemaining()) {
           if (file.read(buf, done + buf.position()) < 0) {
             throw new IOException("local file shorter than " + bytes + " bytes");
           }
         }
-        buf.flip();
-        whole.update(buf.array(), 0, buf.limit());
-        done += buf.limit();
-        full.add(buf);
+        whole.update(buf.array());
+        blocks.add(buf.array(), buf.capacity());
+        done += buf.capacity();
       }
-      full.add(end);
-      blockHasher.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while hashing");
-    } finally {
-      if (blockHasher.isAlive()) {
-        blockHasher.interrupt();
-      }
+      return new FileDigest(HexFormat.of().formatHex(whole.digest()), blocks.finish());
     }
-    return new FileDigest(HexFormat.of().formatHex(whole.digest()), blocks.blocks());
   }
+
+  /** Bytes read at a time by {@link #of}: at most 32 of them wait for the block hasher. */
+  private static final int PIECE = 256 * 1024;
 
   /** Hex digest of everything so far; the digest goes on. */
   public String hex() {

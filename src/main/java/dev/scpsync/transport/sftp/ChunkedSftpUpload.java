@@ -293,7 +293,8 @@ final class ChunkedSftpUpload {
     return digest;
   }
 
-  private static void readFully(FileTransfer f, FileChannel local, ByteBuffer buf, long position, int length) throws IOException {
+  /** Reads {@code length} bytes from {@code position} into {@code buf}; a file that ends first changed. */
+  static void readFully(FileTransfer f, FileChannel local, ByteBuffer buf, long position, int length) throws IOException {
     buf.clear().limit(length);
     while (buf.hasRemaining()) {
       if (local.read(buf, position + buf.position()) < 0) {
@@ -343,6 +344,11 @@ final class ChunkedSftpUpload {
   }
 
   private void removeQuietly(String path) {
+    removeQuietly(sftp, path);
+  }
+
+  /** Removes a temporary file if it can; one that stays is cleaned up by the next push. */
+  static void removeQuietly(SftpClient sftp, String path) {
     try {
       sftp.remove(path);
     } catch (IOException ignored) {
@@ -358,7 +364,8 @@ final class ChunkedSftpUpload {
     }
   }
 
-  private static NoSuchFileException changed(FileTransfer f, String how) {
+  /** The failure of a file whose local source changed while it was being sent. */
+  static NoSuchFileException changed(FileTransfer f, String how) {
     return new NoSuchFileException(f.local().toString(), null, "changed while being sent (" + how + ")");
   }
 }

@@ -215,12 +215,7 @@ final class SftpDeltaUpload {
       for (BlockDelta.Range r : delta.ranges()) {
         for (long at = r.offset(); at < r.offset() + r.length(); ) {
           int length = (int) Math.min(writeSize, r.offset() + r.length() - at);
-          buf.clear().limit(length);
-          while (buf.hasRemaining()) {
-            if (local.read(buf, at + buf.position()) < 0) {
-              throw changed(f, "shrank while being sent");
-            }
-          }
+          ChunkedSftpUpload.readFully(f, local, buf, at, length);
           window.write(at, buf.array(), length);
           at += length;
         }
@@ -253,14 +248,10 @@ final class SftpDeltaUpload {
   }
 
   private void removeQuietly(String path) {
-    try {
-      sftp.remove(path);
-    } catch (IOException ignored) {
-      // gone already, or left for the next run's cleanup of our temp names
-    }
+    ChunkedSftpUpload.removeQuietly(sftp, path);
   }
 
   private static NoSuchFileException changed(FileTransfer f, String how) {
-    return new NoSuchFileException(f.local().toString(), null, "changed while being sent (" + how + ")");
+    return ChunkedSftpUpload.changed(f, how);
   }
 }

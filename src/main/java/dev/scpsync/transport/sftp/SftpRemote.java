@@ -500,11 +500,7 @@ public final class SftpRemote implements Remote {
   }
 
   private void removeQuietly(String path) {
-    try {
-      sftp.remove(path);
-    } catch (IOException ignored) {
-      // best effort: the temp name is recognisable and cleaned by the next run
-    }
+    ChunkedSftpUpload.removeQuietly(sftp, path);
   }
 
   @Override

@@ -2,7 +2,8 @@ package dev.scpsync.engine;
 
 import dev.scpsync.watch.DirtyPath;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -79,10 +80,13 @@ final class LocalFacts {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK always has SHA-256", e);
     }
-    byte[] buf = new byte[256 * 1024];
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+    try (SeekableByteChannel in = Files.newByteChannel(file, LinkOption.NOFOLLOW_LINKS)) {
+      // Sized to the file: most are small, and a 256 KiB buffer per 4 KiB file was most of a
+      // large push's allocation. One byte more than the size, so the end is seen in one read.
+      byte[] buf = new byte[(int) Math.min(256 * 1024, in.size() + 1)];
+      ByteBuffer bb = ByteBuffer.wrap(buf);
       int n;
-      while ((n = in.read(buf)) > 0) {
+      while ((n = in.read(bb.clear())) > 0) {
         digest.update(buf, 0, n);
       }
     }

@@ -2,6 +2,7 @@ package dev.scpsync.engine;
 
 import dev.scpsync.state.Confirmed;
 import dev.scpsync.state.TargetState;
+import dev.scpsync.transport.BlockHashes;
 import dev.scpsync.transport.FileDigest;
 import dev.scpsync.tree.Entry;
 import java.io.IOException;
@@ -97,8 +98,12 @@ final class TargetStateRecorder implements StateRecorder, AutoCloseable {
         }
         if (op instanceof PutDigested p) {
           Entry e = p.file();
+          BlockHashes blocks = p.digest().blocks();
           batch.add(new Confirmed(e, p.digest().sha256(), LocalFacts.fileKey(localRoot.resolve(e.path())),
-              p.digest().blocks().encode()));
+              blocks == null ? null : blocks.encode()));
+          if (batch.size() >= BATCH) {
+            flush(batch);
+          }
           continue;
         }
         flush(batch); // a timeout (op == null) or an op that must come after earlier puts

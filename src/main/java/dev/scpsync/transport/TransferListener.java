@@ -26,8 +26,8 @@ public interface TransferListener {
 
   /**
    * An upload read this content and the remote now holds it (checked by SHA-256 where the remote
-   * can hash). Reported for large files, whose block hashes allow the next version to go as a
-   * delta. Called before {@link #done}.
+   * can hash), so the state can record it without reading the file again. Large files come with
+   * block hashes, which let the next version go as a delta. Called before {@link #done}.
    */
   default void digested(FileTransfer file, FileDigest digest) {}
 

@@ -2,6 +2,7 @@ package dev.scpsync.transport.sftp;
 
 import static dev.scpsync.transport.sftp.SftpReplies.typeOf;
 
+import dev.scpsync.transport.FileDigest;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;
@@ -156,11 +157,11 @@ final class PipelinedUploads {
         listener.failed(f, outcome.error);
         return;
       }
-      rename(f, data.length, temp, listener);
+      rename(f, data, temp, listener);
     }));
   }
 
-  private void rename(FileTransfer f, long bytes, String temp, TransferListener listener) throws IOException {
+  private void rename(FileTransfer f, byte[] data, String temp, TransferListener listener) throws IOException {
     Buffer rename = new ByteArrayBuffer();
     rename.putString(POSIX_RENAME);
     rename.putString(temp, StandardCharsets.UTF_8);
@@ -173,7 +174,8 @@ final class PipelinedUploads {
         remove(temp);
         listener.failed(f, outcome.error);
       } else {
-        listener.bytes(bytes);
+        listener.bytes(data.length);
+        listener.digested(f, FileDigest.of(data));
         listener.done(f);
       }
     }));

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compression benchmark (issue #5): one compressible log file (~500 MiB of access-log-like text,
 # bench/log_lines.py) pushed through a 100 Mbit/s link to an OpenSSH sshd in a network namespace
-# of its own, by scpsync with and without --compress, scp -O with and without -C, and rsync -a with
-# and without -z, each into an empty destination, best of --runs. Markdown on stdout.
+# of its own, by scpsync without compression, with --compress and with --compression auto, scp -O
+# with and without -C, and rsync -a with and without -z, each into an empty destination, best of
+# --runs. Markdown on stdout.
 #
 # The link is a veth pair between this machine and the namespace (10.213.N.1/30 and .2/30, N
 # unused here), shaped with tc tbf on both ends; nothing else is shaped, the machine's own
@@ -18,7 +19,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 SIZE_MIB=500; RUNS=2; RATE=100mbit
-ALL_TOOLS=("scpsync push" "scpsync push --compress" "scp -O" "scp -O -C" "rsync -a" "rsync -a -z" "rsync -a -z --zc=zlib")
+ALL_TOOLS=("scpsync push" "scpsync push --compress" "scpsync push --compression auto" "scp -O" "scp -O -C" "rsync -a" "rsync -a -z" "rsync -a -z --zc=zlib")
 TOOLS=("${ALL_TOOLS[@]}")
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -99,6 +100,7 @@ tool_cmd() {
   case "$1" in
     "scpsync push") CMD=("${PUSH[@]}") ;;
     "scpsync push --compress") CMD=("${PUSH[@]}" --compress) ;;
+    "scpsync push --compression auto") CMD=("${PUSH[@]}" --compression auto) ;;
     "scp -O") CMD=(scp -O -q -p "${SSH_OPTS[@]}" -P "$SSHD_PORT" "$src/app.log" "$REMOTE_USER@$NS_ADDR:$dest/") ;;
     "scp -O -C") CMD=(scp -O -q -p -C "${SSH_OPTS[@]}" -P "$SSHD_PORT" "$src/app.log" "$REMOTE_USER@$NS_ADDR:$dest/") ;;
     "rsync -a") CMD=(rsync -a -e "$RSH" "$src/" "$REMOTE_USER@$NS_ADDR:$dest/") ;;

@@ -1,6 +1,7 @@
 package dev.scpsync.cli;
 
 import dev.scpsync.transport.Protocol;
+import dev.scpsync.transport.ssh.CompressionMode;
 import dev.scpsync.transport.ssh.SshOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +33,12 @@ final class ConnectionOptions {
   @Option(names = "--cipher", paramLabel = "NAME[,NAME...]", split = ",", description = "Ciphers in preference order (default: AES-GCM first when the CPU has AES instructions).")
   List<String> ciphers = new ArrayList<>();
 
-  @Option(names = {"-z", "--compress"}, description = "Compress the SSH connection (zlib@openssh.com): for slow links and compressible data; costs CPU.")
+  @Option(names = {"-z", "--compress"}, description = "Compress the SSH connection (zlib@openssh.com): for slow links and compressible data; costs CPU. Same as --compression on.")
   boolean compress;
+
+  @Option(names = "--compression", paramLabel = "on|off|auto", converter = CompressionConverter.class,
+      description = "SSH compression: on, off (default), or auto: try off, level 1 and level 6 on the data being sent and keep the fastest, again now and then.")
+  CompressionMode compression;
 
   SshOptions toSshOptions() {
     SshOptions defaults = SshOptions.defaults();
@@ -45,8 +50,19 @@ final class ConnectionOptions {
         .withIdentities(identities)
         .withAgent(!noAgent)
         .withCiphers(ciphers)
-        .withCompression(compress);
+        .withCompression(compression != null ? compression : compress ? CompressionMode.ON : CompressionMode.OFF);
     return sshConfig != null ? options.withSshConfig(sshConfig) : options;
+  }
+
+  static final class CompressionConverter implements picocli.CommandLine.ITypeConverter<CompressionMode> {
+    @Override
+    public CompressionMode convert(String value) {
+      try {
+        return CompressionMode.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   static final class ProtocolConverter implements picocli.CommandLine.ITypeConverter<Protocol> {

@@ -10,6 +10,7 @@ import dev.scpsync.monitor.LogSetup;
 import dev.scpsync.scan.ExcludeRules;
 import dev.scpsync.transport.Protocol;
 import dev.scpsync.transport.TargetSpec;
+import dev.scpsync.transport.ssh.CompressionMode;
 import dev.scpsync.watch.WatchOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -140,7 +141,7 @@ final class RunCommand implements Callable<Integer> {
     c.acceptNew = config.acceptNew();
     c.sshConfig = config.sshConfig();
     c.noAgent = !config.agent();
-    c.compress = config.compress();
+    c.compression = CompressionMode.parse(config.compression());
     return c.toSshOptions();
   }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * @param file the config file itself
  * @param chunkSize files of at least this size go in resumable chunks of it
  * @param bwlimit most bytes of file content a second per target, 0 for no limit
- * @param compress SSH transport compression
+ * @param compression SSH transport compression: {@code off}, {@code on} or {@code auto}
  * @param parallel most SSH channels each target's uploads use at once, 0 for the transport's
  *     default (a target may say otherwise)
  * @param delta send changed large files as the blocks that changed
@@ -21,7 +21,7 @@ import java.util.List;
  */
 public record Config(Path file, Path source, List<String> excludes, Path excludeFrom, Path stateDir, boolean delete,
     PlacementConfig placement, String protocol, Duration verifyEvery, String maxDelete, String onDrift,
-    boolean allowEmptySource, long chunkSize, long bwlimit, boolean compress, int parallel, boolean delta, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
+    boolean allowEmptySource, long chunkSize, long bwlimit, String compression, int parallel, boolean delta, Duration debounce, Duration settle, String http, String httpToken, String logFormat,
     Path logFile, List<Path> knownHosts, List<Path> identities, boolean acceptNew, Path sshConfig, boolean agent,
     List<String> onSynced, Duration hookDebounce, List<TargetConfig> targets) {
 
@@ -36,7 +36,7 @@ public record Config(Path file, Path source, List<String> excludes, Path exclude
   /** The settings a reload cannot change: everything but the targets and the placement. */
   public Config withoutTargets() {
     return new Config(file, source, excludes, excludeFrom, stateDir, delete, null, protocol, verifyEvery, maxDelete,
-        onDrift, allowEmptySource, chunkSize, bwlimit, compress, parallel, delta, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
+        onDrift, allowEmptySource, chunkSize, bwlimit, compression, parallel, delta, debounce, settle, http, httpToken, logFormat, logFile, knownHosts, identities,
         acceptNew, sshConfig, agent, onSynced, hookDebounce, List.of());
   }
 

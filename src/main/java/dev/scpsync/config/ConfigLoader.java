@@ -180,7 +180,7 @@ public final class ConfigLoader {
         Boolean.TRUE.equals(transfer.allowEmptySource()),
         size("/transfer/chunk-size", "transfer.chunk-size", transfer.chunkSize(), 8L << 20, 64L << 10),
         size("/transfer/bwlimit", "transfer.bwlimit", transfer.bwlimit(), 0, 0),
-        Boolean.TRUE.equals(transfer.compress()),
+        oneOf("/transfer/compression", "transfer.compression", onOff(transfer.compression()), "off", "off", "on", "auto"),
         parallel("/transfer/parallel", "transfer.parallel", transfer.parallel()),
         !Boolean.FALSE.equals(transfer.delta()),
         duration("/watch/debounce", "watch.debounce", watch.debounce(), Duration.ofMillis(20)),
@@ -222,6 +222,11 @@ public final class ConfigLoader {
         yield new PlacementConfig(PlacementConfig.Mode.MIRROR, targets, null);
       }
     };
+  }
+
+  /** YAML's booleans for an on/off key: {@code true} is {@code on}, {@code false} is {@code off}. */
+  private static String onOff(String value) {
+    return "true".equalsIgnoreCase(value) ? "on" : "false".equalsIgnoreCase(value) ? "off" : value;
   }
 
   private String oneOf(String pointer, String key, String value, String fallback, String... allowed) throws ConfigException {

@@ -13,7 +13,7 @@ record RawConfig(String source, List<String> excludes, String excludeFrom, Strin
   record RawPlacement(String mode, Integer replicas, String strategy) {}
 
   record RawTransfer(String protocol, String verifyEvery, String maxDelete, String onDrift, Boolean allowEmptySource,
-      String chunkSize, String bwlimit, Boolean compress, Integer parallel, Boolean delta) {}
+      String chunkSize, String bwlimit, String compression, Integer parallel, Boolean delta) {}
 
   record RawWatch(String debounce, String settle) {}
 

@@ -58,7 +58,7 @@ class ConfigLoaderTest {
     assertThat(c.agent()).isTrue();
     assertThat(c.chunkSize()).isEqualTo(8L << 20);
     assertThat(c.bwlimit()).isZero();
-    assertThat(c.compress()).isFalse();
+    assertThat(c.compression()).isEqualTo("off");
     assertThat(c.delta()).isTrue();
   }
 
@@ -66,12 +66,12 @@ class ConfigLoaderTest {
   void transferSizesAreReadAsTheFlagsReadThemAndCheckedWhereTheyStand() throws Exception {
     Config c = ConfigLoader.load(write("""
         source: site
-        transfer: {chunk-size: 16M, bwlimit: 500K, compress: true, delta: false}
+        transfer: {chunk-size: 16M, bwlimit: 500K, compression: auto, delta: false}
         targets: [{target: a:/x}]
         """), SYNTAX);
     assertThat(c.chunkSize()).isEqualTo(16L << 20);
     assertThat(c.bwlimit()).isEqualTo(500L << 10);
-    assertThat(c.compress()).isTrue();
+    assertThat(c.compression()).isEqualTo("auto");
     assertThat(c.delta()).isFalse();
     assertThat(error("""
         source: site
@@ -141,6 +141,12 @@ class ConfigLoaderTest {
           protocol: ftp
         targets: [{target: a:/x}]
         """)).contains("scpsync.yaml:3:13: transfer.protocol 'ftp': allowed: auto, sftp, scp");
+    assertThat(error("""
+        source: site
+        transfer:
+          compression: sometimes
+        targets: [{target: a:/x}]
+        """)).contains("scpsync.yaml:3:16: transfer.compression 'sometimes': allowed: off, on, auto");
     assertThat(error("""
         source: site
         delete: maybe

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.sshd.client.ClientBuilder;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.common.compression.BuiltinCompressions;
+import org.apache.sshd.common.compression.CompressionFactory;
 import org.apache.sshd.client.config.hosts.ConfigFileHostEntryResolver;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.future.ConnectFuture;
@@ -55,6 +56,11 @@ public final class SshConnector implements Closeable {
    * change in-process; tests use it to point at their own agent and passphrases.
    */
   SshConnector(SshOptions options, Map<String, String> env) {
+    this(options, env, AdaptiveZlib.FACTORY);
+  }
+
+  /** As above, with the compression {@code compression: auto} negotiates (tests pass their own clock). */
+  SshConnector(SshOptions options, Map<String, String> env, CompressionFactory adaptive) {
     this.options = options;
     this.env = Map.copyOf(env);
     this.verifier = new KnownHostsVerifier(options.knownHosts(), options.acceptNew());
@@ -68,11 +74,13 @@ public final class SshConnector implements Closeable {
         .filePasswordProvider(passphrases)
         .build();
     client.setCipherFactories(Ciphers.preferred(options.ciphers()));
-    if (options.compress()) {
-      // Our preference order; the server picks the first it also has (OpenSSH: zlib@openssh.com
-      // unless its Compression is "no", then none). JDK Deflater underneath: no extra library.
-      client.setCompressionFactories(List.of(BuiltinCompressions.delayedZlib, BuiltinCompressions.zlib,
+    // Our preference order; the server picks the first it also has (OpenSSH: zlib@openssh.com
+    // unless its Compression is "no", then none). JDK Deflater underneath: no extra library.
+    switch (options.compression()) {
+      case ON -> client.setCompressionFactories(List.of(BuiltinCompressions.delayedZlib, BuiltinCompressions.zlib,
           BuiltinCompressions.none));
+      case AUTO -> client.setCompressionFactories(List.of(adaptive, BuiltinCompressions.none));
+      case OFF -> { }
     }
     // As OpenSSH: the default ~/.ssh/id_* files are offered only when no key file was named, so
     // a server with a low MaxAuthTries is not exhausted by keys the user did not ask for.
@@ -149,6 +157,9 @@ public final class SshConnector implements Closeable {
     }
     try {
       session.auth().verify(options.authTimeout());
+      if (session.getCompressionInformation(false) instanceof AdaptiveZlib adaptive) {
+        adaptive.label(where);
+      }
       return session;
     } catch (IOException | RuntimeException e) {
       HostKeyRejected rejected = verifier.takeRejection(session);

@@ -18,8 +18,8 @@ import java.util.List;
  * @param connectTimeout TCP connect plus key exchange
  * @param authTimeout user authentication
  * @param ciphers cipher names in preference order, or empty for scpsync's default order
- * @param compress offer SSH transport compression ({@code zlib@openssh.com}, delayed until
- *     authenticated, the only kind OpenSSH accepts; plain {@code zlib} as well for other servers)
+ * @param compression SSH transport compression ({@code zlib@openssh.com}, delayed until
+ *     authenticated, the only kind OpenSSH accepts): off, on, or auto (level chosen by measuring)
  */
 public record SshOptions(
     List<Path> knownHosts,
@@ -30,7 +30,7 @@ public record SshOptions(
     Duration connectTimeout,
     Duration authTimeout,
     List<String> ciphers,
-    boolean compress) {
+    CompressionMode compression) {
 
   public SshOptions {
     knownHosts = List.copyOf(knownHosts);
@@ -53,7 +53,7 @@ public record SshOptions(
         Duration.ofSeconds(15),
         Duration.ofSeconds(30),
         List.of(),
-        false);
+        CompressionMode.OFF);
   }
 
   /** The default private key files OpenSSH tries, in its order. */
@@ -63,30 +63,30 @@ public record SshOptions(
   }
 
   public SshOptions withKnownHosts(List<Path> files) {
-    return new SshOptions(files, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compress);
+    return new SshOptions(files, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compression);
   }
 
   public SshOptions withAcceptNew(boolean value) {
-    return new SshOptions(knownHosts, value, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compress);
+    return new SshOptions(knownHosts, value, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compression);
   }
 
   public SshOptions withIdentities(List<Path> files) {
-    return new SshOptions(knownHosts, acceptNew, files, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compress);
+    return new SshOptions(knownHosts, acceptNew, files, sshConfig, useAgent, connectTimeout, authTimeout, ciphers, compression);
   }
 
   public SshOptions withSshConfig(Path file) {
-    return new SshOptions(knownHosts, acceptNew, identities, file, useAgent, connectTimeout, authTimeout, ciphers, compress);
+    return new SshOptions(knownHosts, acceptNew, identities, file, useAgent, connectTimeout, authTimeout, ciphers, compression);
   }
 
   public SshOptions withAgent(boolean value) {
-    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, value, connectTimeout, authTimeout, ciphers, compress);
+    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, value, connectTimeout, authTimeout, ciphers, compression);
   }
 
   public SshOptions withCiphers(List<String> names) {
-    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, names, compress);
+    return new SshOptions(knownHosts, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, names, compression);
   }
 
-  public SshOptions withCompression(boolean value) {
+  public SshOptions withCompression(CompressionMode value) {
     return new SshOptions(knownHosts, acceptNew, identities, sshConfig, useAgent, connectTimeout, authTimeout, ciphers,
         value);
   }

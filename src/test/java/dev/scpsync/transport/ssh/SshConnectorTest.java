@@ -142,7 +142,7 @@ class SshConnectorTest {
   @Test
   void compressionIsOfferedOnlyWhenAskedForAndOpenSshTakesTheDelayedKind() throws Exception {
     Path file = Files.writeString(dir.resolve("text.txt"), "compressible text, ".repeat(20_000));
-    try (SshConnector connector = new SshConnector(isolated(server).withCompression(true));
+    try (SshConnector connector = new SshConnector(isolated(server).withCompression(CompressionMode.ON));
         ClientSession session = connector.connect(target())) {
       assertThat(session.getNegotiatedKexParameter(KexProposalOption.C2SCOMP)).isEqualTo("zlib@openssh.com");
       assertThat(session.getNegotiatedKexParameter(KexProposalOption.S2CCOMP)).isEqualTo("zlib@openssh.com");

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -150,6 +151,33 @@ class ChunkedResumeTest {
     assertThat(Trees.tempFiles(dest)).as("temp files and staging dirs left").isEmpty();
     assertThat(journaled(src)).as("journal after completion").isEmpty();
     assertThat(messages()).anyMatch(m -> m.contains("resuming"));
+  }
+
+  @Test
+  void overALongLinkALargeFileGoesOverSeveralChannelsAndACutOneResumes() throws Exception {
+    long size = 48L << 20;
+    Path src = source(size, 5);
+    Path dest = tmp.resolve("dest");
+    List<String> push = new ArrayList<>(pushThroughProxy(sftp, src, dest));
+    push.addAll(List.of("--parallel", "4"));
+    proxy.delay(java.time.Duration.ofMillis(15)); // a 30 ms round trip: one channel's window holds it back
+
+    proxy.cutAfter(size / 2);
+    CliRun cut = CliRun.of(push);
+    assertThat(cut.exitCode()).as(cut.toString()).isNotZero();
+    assertThat(messages()).anyMatch(m -> m.matches("big\\.bin: over 4 channels at once \\(round trip \\d+ ms\\)"));
+    long confirmed = journaled(src).orElseThrow(() -> new AssertionError("no journal row after the cut")).confirmedBytes();
+    assertThat(confirmed).as("chunks confirmed over all channels before the cut").isPositive();
+
+    long before = proxy.upstreamBytes();
+    CliRun again = CliRun.of(push);
+    long sent = proxy.upstreamBytes() - before;
+    assertThat(again.exitCode()).as(again.toString()).isZero();
+    assertThat(messages()).anyMatch(m -> m.startsWith("big.bin: resuming at byte " + confirmed + " "));
+    assertThat(sent).as("the second run sends only what was not confirmed").isLessThanOrEqualTo(size - confirmed + OVERHEAD);
+    assertThat(Files.mismatch(src.resolve("big.bin"), dest.resolve("big.bin"))).as("final content").isEqualTo(-1L);
+    assertThat(Trees.tempFiles(dest)).isEmpty();
+    assertThat(journaled(src)).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -10,7 +10,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on loopback in front of a test server that counts the bytes a client sends and can
  * cut a connection after a given number of them, as a dropped link would (both sockets are closed
- * abruptly mid-stream), or throttle what clients send, as a slow link would. Loopback only; the machine's own network is never shaped.
+ * abruptly mid-stream), throttle what clients send, as a slow link would, or hold every byte for a
+ * while in both directions, as a long link would. Loopback only; the machine's own network is
+ * never shaped.
  */
 public final class CuttingProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -27,6 +32,7 @@ public final class CuttingProxy implements AutoCloseable {
   private final AtomicLong cutAfter = new AtomicLong(-1);
   private final AtomicInteger cuts = new AtomicInteger();
   private volatile long bytesPerSecond;
+  private volatile long delayNanos;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
@@ -69,6 +75,14 @@ public final class CuttingProxy implements AutoCloseable {
     bytesPerSecond = rate;
   }
 
+  /**
+   * Holds what either side sends for {@code oneWay} before passing it on (a round trip takes twice
+   * that), for connections made from now on; nothing else is limited, as on a long fat link.
+   */
+  public void delay(Duration oneWay) {
+    delayNanos = oneWay.toNanos();
+  }
+
   /** A copy of a server's known_hosts that names the proxy's port instead of the server's. */
   public Path knownHosts(Path serverKnownHosts, Path dir) throws IOException {
     String text = Files.readString(serverKnownHosts, StandardCharsets.UTF_8)
@@ -96,7 +110,15 @@ public final class CuttingProxy implements AutoCloseable {
 
   private void pump(Socket from, Socket to, boolean fromClient) {
     byte[] buf = new byte[64 * 1024];
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+    long delay = delayNanos;
+    DelayLine line = null;
+    try {
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
+      if (delay > 0) {
+        line = new DelayLine(out, delay, to);
+        out = line;
+      }
       int n;
       while ((n = in.read(buf)) > 0) {
         if (fromClient) {
@@ -109,8 +131,7 @@ public final class CuttingProxy implements AutoCloseable {
             cutAfter.set(-1);
             cuts.incrementAndGet();
             from.setSoLinger(true, 0); // RST, as a dropped link looks to the client
-            from.close();
-            to.close();
+            line = null;
             return;
           }
           upstream.addAndGet(n);
@@ -127,7 +148,58 @@ public final class CuttingProxy implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       closeQuietly(from);
-      closeQuietly(to);
+      if (line != null) {
+        line.close(); // what is still on its way arrives, then the other side is closed
+      } else {
+        closeQuietly(to);
+      }
+    }
+  }
+
+  /** Passes each write on {@code delay} after it was made, from a thread of its own. */
+  private static final class DelayLine extends OutputStream {
+    private record Piece(long due, byte[] data) {}
+
+    private final BlockingQueue<Piece> pieces = new LinkedBlockingQueue<>();
+
+    private final long delay;
+
+    DelayLine(OutputStream out, long delay, Socket socket) {
+      this.delay = delay;
+      Thread.ofVirtual().name("proxy-delay").start(() -> {
+        try {
+          while (true) {
+            Piece p = pieces.take();
+            long wait = p.due() - System.nanoTime();
+            if (wait > 0) {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            if (p.data() == null) {
+              break;
+            }
+            out.write(p.data());
+          }
+        } catch (IOException | InterruptedException e) {
+          // the other side is gone, or the proxy is closing
+        }
+        closeQuietly(socket);
+      });
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      pieces.add(new Piece(System.nanoTime() + delay, java.util.Arrays.copyOfRange(b, off, off + len)));
+    }
+
+    /** The end of the stream passes on after the delay too (then the socket is closed). */
+    @Override
+    public void close() {
+      pieces.add(new Piece(System.nanoTime() + delay, null));
     }
   }
 

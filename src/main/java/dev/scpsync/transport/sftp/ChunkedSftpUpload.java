@@ -19,9 +19,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.apache.sshd.client.session.ClientSession;
@@ -59,9 +59,25 @@ final class ChunkedSftpUpload {
    */
   static final int WINDOW_BYTES = 16 * 255 * 1024;
 
+  /**
+   * Below this round trip (measured by the temporary file's open) one channel is not held back by
+   * its window (2 MiB per round trip at OpenSSH: 100 MiB/s at 20 ms), and more lanes would only
+   * compete for the CPU that encrypts them; above it a large file's chunks go over several.
+   */
+  static final long LANE_RTT_NANOS = 20_000_000L;
+
   /** Puts a finished temporary file over its final path. */
   interface Placement {
     void renameOver(String from, String to) throws IOException;
+  }
+
+  /** More SFTP channels on the session for one file's lanes, while the target's budget lasts. */
+  interface ExtraChannels {
+    /** Up to {@code wanted} channels, fewer (or none) when the budget or the server says so. */
+    List<SftpClient> open(int wanted);
+
+    /** Closes channels {@link #open} gave and returns them to the budget. */
+    void release(List<SftpClient> channels);
   }
 
   /** How an attempt ended. */
@@ -73,7 +89,8 @@ final class ChunkedSftpUpload {
    * for a fresh start the block hashing done beside the send (a resumed one keeps its blocks in
    * {@code digest}, which has read the prefix).
    */
-  private record Start(String temp, CloseableHandle handle, long offset, LocalSha256 digest, BackgroundBlockHashes blocks) {}
+  private record Start(String temp, CloseableHandle handle, long offset, LocalSha256 digest, BackgroundBlockHashes blocks,
+      long openNanos) {}
 
   private final SftpClient sftp;
   private final ClientSession session;
@@ -84,9 +101,15 @@ final class ChunkedSftpUpload {
   private final long chunk;
   private final ChunkJournal journal;
   private final DeltaBases bases;
+  private final int maxLanes;
+  private final ExtraChannels extraChannels;
 
+  /**
+   * @param maxLanes most channels one file's chunks go over at once, {@code sftp}'s included
+   * @param extraChannels where the channels beyond {@code sftp} come from
+   */
   ChunkedSftpUpload(SftpClient sftp, ClientSession session, UnaryOperator<String> remote, int writeSize,
-      OpenSSHFsyncExtension fsync, Placement placement, Chunking chunking) {
+      OpenSSHFsyncExtension fsync, Placement placement, Chunking chunking, int maxLanes, ExtraChannels extraChannels) {
     this.sftp = sftp;
     this.session = session;
     this.remote = remote;
@@ -96,6 +119,8 @@ final class ChunkedSftpUpload {
     this.chunk = chunking.chunkSize();
     this.journal = chunking.journal();
     this.bases = chunking.bases();
+    this.maxLanes = maxLanes;
+    this.extraChannels = extraChannels;
   }
 
   /**
@@ -228,24 +253,30 @@ final class ChunkedSftpUpload {
       offset = Math.max(0, (part.chunksConfirmed() - 1) * chunk);
       prefix = LocalSha256.ofPrefix(local, offset, blockSize);
     }
+    long t0 = System.nanoTime();
     CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write));
+    long openNanos = System.nanoTime() - t0;
     log.info("{}: resuming at byte {} of {} (chunk {} of {}; part {})", path, offset, part.sourceSize(),
         offset / chunk, Chunking.chunks(part.sourceSize(), chunk), remotePrefix.isPresent() ? "verified by SHA-256" : "checked by size");
-    return new Start(temp, handle, offset, prefix, null);
+    return new Start(temp, handle, offset, prefix, null, openNanos);
   }
 
   private Start fresh(FileTransfer f) throws IOException {
     String tempPath = TempNames.beside(f.entry().path());
     String temp = remote.apply(tempPath);
+    long t0 = System.nanoTime();
     CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive));
+    long openNanos = System.nanoTime() - t0;
     journal.begin(new PartialUpload(f.entry().path(), tempPath.substring(tempPath.lastIndexOf('/') + 1),
         f.entry().size(), f.entry().mtime(), null, chunk, 0));
-    return new Start(temp, handle, 0, LocalSha256.start(), new BackgroundBlockHashes(BlockHashes.blockSizeFor(f.entry().size())));
+    return new Start(temp, handle, 0, LocalSha256.start(), new BackgroundBlockHashes(BlockHashes.blockSizeFor(f.entry().size())),
+        openNanos);
   }
 
   /**
-   * Sends the file from the start's offset with up to {@link #WINDOW_BYTES} in flight, confirming
-   * each chunk to the journal once every write up to its end is acknowledged.
+   * Sends the file from the start's offset with up to {@link #WINDOW_BYTES} in flight per lane,
+   * confirming each chunk to the journal once every write up to its end is acknowledged. Over a
+   * long link ({@link #LANE_RTT_NANOS}) the chunks go over up to {@code maxLanes} channels.
    *
    * @return the digest of the whole file as read
    */
@@ -253,44 +284,60 @@ final class ChunkedSftpUpload {
     String path = f.entry().path();
     long size = f.entry().size();
     LocalSha256 digest = start.digest();
-    Map<Long, String> prefixHashes = new HashMap<>();
-    long[] confirmed = {start.offset() / chunk};
-    WriteWindow window = new WriteWindow((RawSftpClient) sftp, start.handle().getIdentifier(),
-        Math.max(4, WINDOW_BYTES / writeSize), (end, length) -> {
-          listener.bytes(length);
-          long chunks = end == size ? Chunking.chunks(size, chunk) : end / chunk;
-          if (chunks > confirmed[0]) {
-            confirmed[0] = chunks;
-            journal.confirmed(path, chunks, prefixHashes.remove(chunks));
-          }
-        });
-    long position = start.offset();
+    ChunkProgress progress = new ChunkProgress(path, size, chunk, start.offset(), journal);
+    int wanted = lanesFor(size - start.offset(), start.openNanos());
+    List<SftpClient> extras = wanted > 1 ? extraChannels.open(wanted - 1) : List.of();
+    List<CloseableHandle> extraHandles = new ArrayList<>();
     try {
-      while (position < size) {
-        long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
-        int length = (int) Math.min(writeSize, chunkEnd - position);
-        // A new array each time: the block hasher reads it after this loop has moved on.
-        ByteBuffer buf = ByteBuffer.allocate(length);
-        readFully(f, local, buf, position, length);
-        digest.update(buf.array(), 0, length);
-        if (start.blocks() != null) {
-          start.blocks().add(buf.array(), length);
-        }
-        window.write(position, buf.array(), length);
-        position += length;
-        if (position == chunkEnd) {
-          prefixHashes.put(Chunking.chunks(position, chunk), digest.hex());
-        }
+      List<LaneSender.Lane> lanes = new ArrayList<>();
+      lanes.add(new LaneSender.Lane((RawSftpClient) sftp, start.handle().getIdentifier()));
+      for (SftpClient extra : extras) {
+        CloseableHandle h = extra.open(start.temp(), EnumSet.of(OpenMode.Write));
+        extraHandles.add(h);
+        lanes.add(new LaneSender.Lane((RawSftpClient) extra, h.getIdentifier()));
       }
-      window.finish();
-    } catch (NoSuchFileException e) {
-      window.abandon();
-      throw e;
+      if (lanes.size() > 1) {
+        log.info("{}: over {} channels at once (round trip {} ms)", path, lanes.size(), start.openNanos() / 1_000_000);
+      }
+      try (LaneSender sender = new LaneSender(lanes, Math.max(4, WINDOW_BYTES / writeSize), progress,
+          (end, length) -> listener.bytes(length))) {
+        long position = start.offset();
+        while (position < size) {
+          long chunkEnd = Math.min(size, (position / chunk + 1) * chunk);
+          int length = (int) Math.min(writeSize, chunkEnd - position);
+          // A new array each time: the block hasher and the lanes read it after this loop has moved on.
+          ByteBuffer buf = ByteBuffer.allocate(length);
+          readFully(f, local, buf, position, length);
+          digest.update(buf.array(), 0, length);
+          if (start.blocks() != null) {
+            start.blocks().add(buf.array(), length);
+          }
+          if (position + length == chunkEnd) {
+            progress.prefixRead(Chunking.chunks(chunkEnd, chunk), digest.hex());
+          }
+          sender.write(position, buf.array(), length);
+          position += length;
+        }
+        sender.finish();
+      }
+    } finally {
+      for (CloseableHandle h : extraHandles) {
+        closeQuietly(h);
+      }
+      extraChannels.release(extras);
     }
     if (local.size() != size) {
       throw changed(f, "grew while being sent");
     }
     return digest;
+  }
+
+  /** How many lanes {@code remaining} bytes go over, given the round trip the open took. */
+  int lanesFor(long remaining, long roundTripNanos) {
+    if (maxLanes <= 1 || roundTripNanos < LANE_RTT_NANOS) {
+      return 1;
+    }
+    return (int) Math.max(1, Math.min(maxLanes, remaining / chunk));
   }
 
   /** Reads {@code length} bytes from {@code position} into {@code buf}; a file that ends first changed. */

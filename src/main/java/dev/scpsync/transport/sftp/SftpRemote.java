@@ -84,6 +84,41 @@ public final class SftpRemote implements Remote {
   private final OpenSSHFsyncExtension fsync;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final java.util.concurrent.Semaphore largeFiles = new java.util.concurrent.Semaphore(LARGE_FILES_AT_ONCE);
+  /** Channels beyond the first that large files' lanes may hold at once (the target's parallel - 1). */
+  private final java.util.concurrent.Semaphore extraLanes;
+  private final ChunkedSftpUpload.ExtraChannels lanes = new ChunkedSftpUpload.ExtraChannels() {
+    @Override
+    public List<SftpClient> open(int wanted) {
+      int permits = 0;
+      while (permits < wanted && permits + 1 < grantedChannels && extraLanes.tryAcquire()) {
+        permits++;
+      }
+      List<SftpClient> opened = new ArrayList<>();
+      for (int i = 0; i < permits; i++) {
+        try {
+          opened.add(org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session));
+        } catch (IOException e) {
+          log.info("{}: the server refused a channel for a large file's lane ({}); using {}", description,
+              e.getMessage(), opened.size() + 1);
+          break;
+        }
+      }
+      extraLanes.release(permits - opened.size());
+      return opened;
+    }
+
+    @Override
+    public void release(List<SftpClient> clients) {
+      for (SftpClient c : clients) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // the channel's end is all that is left to happen
+        }
+      }
+      extraLanes.release(clients.size());
+    }
+  };
 
   /**
    * Uses an open SFTP client of a session (opening it is where a server without the subsystem
@@ -101,6 +136,7 @@ public final class SftpRemote implements Remote {
     this.root = root.isEmpty() ? "." : root;
     this.description = description;
     this.channels = channels;
+    this.extraLanes = new java.util.concurrent.Semaphore(channels - 1);
     OpenSSHLimitsExtension limits = sftp.getExtension(OpenSSHLimitsExtension.class);
     int write = SAFE_WRITE;
     int read = SAFE_WRITE;
@@ -424,8 +460,8 @@ public final class SftpRemote implements Remote {
       throw new java.io.InterruptedIOException("interrupted before uploading " + f.entry().path());
     }
     try {
-      return new ChunkedSftpUpload(sftp, session, this::remote, writeSize, fsync, this::renameOver, chunking)
-          .upload(f, listener);
+      return new ChunkedSftpUpload(sftp, session, this::remote, writeSize, fsync, this::renameOver, chunking,
+          channels, lanes).upload(f, listener);
     } finally {
       largeFiles.release();
     }

@@ -1,6 +1,7 @@
 package dev.scpsync.transport.sftp;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -51,6 +52,15 @@ final class WriteWindow {
     write.putBytes(data, 0, length);
     int id = raw.write(SftpConstants.SSH_FXP_WRITE, write).getId();
     inFlight.add(new Pending(id, offset + length, length));
+    // Take the acknowledgements already there, so that what is confirmed (a chunk for the
+    // journal) keeps up with the server instead of waiting until the window is full.
+    while (!inFlight.isEmpty()) {
+      Buffer ready = raw.receive(inFlight.peek().id(), Duration.ZERO);
+      if (ready == null) {
+        break;
+      }
+      handle(inFlight.poll(), ready);
+    }
   }
 
   /** Waits until every write sent is acknowledged. */
@@ -73,7 +83,11 @@ final class WriteWindow {
 
   private void awaitOldest() throws IOException {
     Pending oldest = inFlight.poll();
-    SftpException refused = SftpReplies.error(raw.receive(oldest.id()), "write at " + (oldest.end() - oldest.length()));
+    handle(oldest, raw.receive(oldest.id()));
+  }
+
+  private void handle(Pending oldest, Buffer reply) throws IOException {
+    SftpException refused = SftpReplies.error(reply, "write at " + (oldest.end() - oldest.length()));
     if (refused != null) {
       abandon();
       throw refused;

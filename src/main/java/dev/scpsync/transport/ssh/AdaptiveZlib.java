@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.zip.Deflater;
+import org.apache.sshd.common.compression.BaseCompression;
 import org.apache.sshd.common.compression.BuiltinCompressions;
 import org.apache.sshd.common.compression.Compression;
 import org.apache.sshd.common.compression.CompressionFactory;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * packet; and {@code setInput} keeps a reference to the array, so the packet is copied out before
  * its buffer is overwritten with the output.
  */
-final class AdaptiveZlib implements Compression {
+final class AdaptiveZlib extends BaseCompression {
   private static final Logger log = LoggerFactory.getLogger(AdaptiveZlib.class);
   private static final byte[] EMPTY = new byte[0];
 
@@ -72,22 +73,13 @@ final class AdaptiveZlib implements Compression {
   private volatile String label = "";
 
   AdaptiveZlib(CompressionGovernor governor, LongSupplier nanoClock) {
+    super(BuiltinCompressions.delayedZlib.getName());
     this.governor = governor;
     this.nanoClock = nanoClock;
   }
 
   @Override
-  public String getName() {
-    return BuiltinCompressions.delayedZlib.getName();
-  }
-
-  @Override
   public boolean isDelayed() {
-    return true;
-  }
-
-  @Override
-  public boolean isCompressionExecuted() {
     return true;
   }
 

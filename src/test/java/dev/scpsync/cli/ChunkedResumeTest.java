@@ -102,7 +102,7 @@ class ChunkedResumeTest {
   @EnumSource(names = {"OPENSSH_SFTP", "OPENSSH_SCP_ONLY"})
   void anUploadCutFiveTimesArrivesIntactAndEachCutCostsAtMostAChunkAndTheWindow(ServerKind kind) throws Exception {
     TestServer server = server(kind);
-    long size = kind == ServerKind.OPENSSH_SFTP ? 256L << 20 : 128L << 20;
+    long size = kind == ServerKind.OPENSSH_SFTP ? 512L << 20 : 128L << 20;
     Path src = source(size, 1);
     Path dest = tmp.resolve("dest");
     List<String> push = pushThroughProxy(server, src, dest);

@@ -5,7 +5,8 @@
 # delay is a user-space proxy; it limits nothing else (about 130 MiB/s through it with no delay).
 # Side by side in the same run: scp -O, sftp put (OpenSSH's own, one channel each) and scpsync
 # push --parallel 1, 2, 4, 8 (a large file goes over up to N channels when the round trip is
-# 20 ms or more). Each copy is compared with the source.
+# 20 ms or more); then the other way, scp -O from the server and scpsync pull (one channel; what
+# counts there is the receive window scpsync grants). Each copy is compared with the source.
 #
 #   bench/long_link.sh [--size-mib 256] [--delay-ms 50]
 set -euo pipefail
@@ -65,3 +66,7 @@ for p in 1 2 4 8; do
     -i "$USER_KEY" --no-agent --cipher "$CIPHER" --no-state --parallel "$p" "$BENCH_DIR/src/" \
     "$REMOTE_USER@127.0.0.1:$PORT:$BENCH_DIR/s$p"
 done
+# The other way: the source file is already on the "server" (same machine), pulled from there.
+run "scp -O (pull)" "$BENCH_DIR/pull-scp" scp -O "${SSH_OPTS[@]}" -P "$PORT" "$REMOTE_USER@127.0.0.1:$BENCH_DIR/src/big.bin" "$BENCH_DIR/pull-scp/"
+run "scpsync pull" "$BENCH_DIR/pull-s" "$root/scpsync" pull -q -F /dev/null --known-hosts "$KNOWN_HOSTS" \
+  -i "$USER_KEY" --no-agent --cipher "$CIPHER" "$REMOTE_USER@127.0.0.1:$PORT:$BENCH_DIR/src" "$BENCH_DIR/pull-s"

@@ -180,6 +180,17 @@ class SshConnectorTest {
     }
   }
 
+  /** A download is held to the receive window per round trip: channels offer 16 MiB, not 2. */
+  @Test
+  void channelsOfferALargeReceiveWindowSoDownloadsAreNotHeldToTwoMiBARoundTrip() throws Exception {
+    try (SshConnector connector = new SshConnector(isolated(server));
+        ClientSession session = connector.connect(target());
+        SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+      assertThat(sftp.getClientChannel().getLocalWindow().getMaxSize()).isEqualTo(SshConnector.RECEIVE_WINDOW);
+      assertThat(SshConnector.RECEIVE_WINDOW).isEqualTo(16L << 20);
+    }
+  }
+
   /**
    * The connector has no hook for the keepalive period, so the test shortens it on the connector's
    * MINA client (reached through a first session) before opening the session under test.

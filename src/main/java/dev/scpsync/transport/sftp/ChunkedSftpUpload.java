@@ -292,9 +292,13 @@ final class ChunkedSftpUpload {
       List<LaneSender.Lane> lanes = new ArrayList<>();
       lanes.add(new LaneSender.Lane((RawSftpClient) sftp, start.handle().getIdentifier()));
       for (SftpClient extra : extras) {
-        CloseableHandle h = extra.open(start.temp(), EnumSet.of(OpenMode.Write));
-        extraHandles.add(h);
-        lanes.add(new LaneSender.Lane((RawSftpClient) extra, h.getIdentifier()));
+        try {
+          CloseableHandle h = extra.open(start.temp(), EnumSet.of(OpenMode.Write));
+          extraHandles.add(h);
+          lanes.add(new LaneSender.Lane((RawSftpClient) extra, h.getIdentifier()));
+        } catch (SftpException e) {
+          log.debug("{}: a lane could not open the temporary file ({}); going without it", path, e.getMessage());
+        }
       }
       if (lanes.size() > 1) {
         log.info("{}: over {} channels at once (round trip {} ms)", path, lanes.size(), start.openNanos() / 1_000_000);
@@ -333,7 +337,7 @@ final class ChunkedSftpUpload {
   }
 
   /** How many lanes {@code remaining} bytes go over, given the round trip the open took. */
-  int lanesFor(long remaining, long roundTripNanos) {
+  private int lanesFor(long remaining, long roundTripNanos) {
     if (maxLanes <= 1 || roundTripNanos < LANE_RTT_NANOS) {
       return 1;
     }

@@ -68,6 +68,10 @@ final class LaneSender implements AutoCloseable {
     } catch (IOException e) {
       failure.compareAndSet(null, e);
       stop = true;
+    } catch (RuntimeException e) {
+      // e.g. the journal's database: the reader must hear of it, not wait on a lane that stopped
+      failure.compareAndSet(null, new IOException(e.getMessage(), e));
+      stop = true;
     } catch (InterruptedException e) {
       failure.compareAndSet(null, new InterruptedIOException("interrupted while sending"));
       stop = true;

@@ -1,7 +1,5 @@
 package dev.scpsync.transport;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -17,10 +15,6 @@ public record FileDigest(String sha256, BlockHashes blocks) {
 
   /** The digest of a small file's whole content, held in memory as it was sent. */
   public static FileDigest of(byte[] content) {
-    try {
-      return new FileDigest(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)), null);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK always has SHA-256", e);
-    }
+    return new FileDigest(HexFormat.of().formatHex(LocalSha256.sha256().digest(content)), null);
   }
 }

@@ -156,7 +156,8 @@ public final class LocalSha256 {
     }
   }
 
-  private static MessageDigest sha256() {
+  /** A fresh SHA-256 digest. */
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

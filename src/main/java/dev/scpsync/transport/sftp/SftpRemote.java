@@ -94,14 +94,10 @@ public final class SftpRemote implements Remote {
         permits++;
       }
       List<SftpClient> opened = new ArrayList<>();
-      for (int i = 0; i < permits; i++) {
-        try {
-          opened.add(org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session));
-        } catch (IOException e) {
-          log.info("{}: the server refused a channel for a large file's lane ({}); using {}", description,
-              e.getMessage(), opened.size() + 1);
-          break;
-        }
+      IOException refused = openMore(opened, permits);
+      if (refused != null) {
+        log.info("{}: the server refused a channel for a large file's lane ({}); using {}", description,
+            refused.getMessage(), opened.size() + 1);
       }
       extraLanes.release(permits - opened.size());
       return opened;
@@ -403,18 +399,14 @@ public final class SftpRemote implements Remote {
     int wanted = channelsFor(small.size(), Math.min(channels, grantedChannels));
     List<SftpClient> clients = new ArrayList<>(List.of(sftp));
     try {
-      while (clients.size() < wanted) {
-        try {
-          clients.add(org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session));
-        } catch (IOException e) {
-          if (!isOpen()) {
-            throw e;
-          }
-          grantedChannels = clients.size();
-          log.info("{}: the server refused SFTP channel {} of {} ({}); using {} from now on", description,
-              clients.size() + 1, wanted, e.getMessage(), clients.size());
-          break;
+      IOException refused = openMore(clients, wanted);
+      if (refused != null) {
+        if (!isOpen()) {
+          throw refused;
         }
+        grantedChannels = clients.size();
+        log.info("{}: the server refused SFTP channel {} of {} ({}); using {} from now on", description,
+            clients.size() + 1, wanted, refused.getMessage(), clients.size());
       }
       if (clients.size() == 1) {
         new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
@@ -440,6 +432,22 @@ public final class SftpRemote implements Remote {
         extra.close();
       }
     }
+  }
+
+  /**
+   * Opens SFTP channels on the session into {@code clients} until it holds {@code upTo}, stopping
+   * at the first the server refuses (OpenSSH's {@code MaxSessions}): that refusal is returned, or
+   * null when all were opened.
+   */
+  private IOException openMore(List<SftpClient> clients, int upTo) {
+    while (clients.size() < upTo) {
+      try {
+        clients.add(org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session));
+      } catch (IOException e) {
+        return e;
+      }
+    }
+    return null;
   }
 
   /** How many channels {@code smallFiles} small files go over, given at most {@code channels}. */

@@ -159,6 +159,12 @@ public final class OpenSshServer implements AutoCloseable {
         "X11Forwarding no",
         "MaxSessions " + maxSessions,
         "MaxStartups 64",
+        // Every channel's command runs through the user's login shell, and bash run by sshd reads
+        // ~/.bashrc unless it believes it is nested. The tests run as whatever user the machine has,
+        // whose rc files are none of their business: on the CI image root's loads pyenv, whose
+        // rehash, when a test cuts a connection while a shell is in it, leaves a lock behind that
+        // stalls every later login for 60 s. SHLVL=1 makes bash skip ~/.bashrc.
+        "SetEnv SHLVL=1",
         "LogLevel ERROR"));
     if (sftp) {
       String server = Files.isExecutable(Path.of("/usr/lib/openssh/sftp-server"))

@@ -10,10 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes what a target confirmed into its {@link TargetState}, off the transfer threads: confirmed
@@ -28,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class TargetStateRecorder implements StateRecorder, AutoCloseable {
   private static final int BATCH = 1000;
+  /** Held confirmations are written when no new one came for this long. */
+  private static final Duration IDLE_FLUSH = Duration.ofMillis(50);
+  /** How long the writer sleeps between looks at the queue while confirmations are held. */
+  private static final Duration GATHER = Duration.ofMillis(2);
   /**
    * Larger files are recorded without a hash: re-reading them after the transfer would cost more
    * than it saves (they are still found as renames by file key).
@@ -84,41 +89,65 @@ final class TargetStateRecorder implements StateRecorder, AutoCloseable {
 
   private void drain() {
     List<Confirmed> batch = new ArrayList<>();
+    List<Op> ops = new ArrayList<>();
     try {
       while (true) {
-        Op op = batch.isEmpty() ? queue.take() : queue.poll(50, TimeUnit.MILLISECONDS);
-        if (op instanceof Put put) {
-          for (Entry e : put.entries()) {
-            batch.add(confirmedOf(e));
+        if (queue.drainTo(ops) == 0) {
+          Op op = batch.isEmpty() ? queue.take() : gather();
+          if (op == null) {
+            flush(batch); // nothing new for IDLE_FLUSH: write what is held
+            continue;
+          }
+          ops.add(op);
+          queue.drainTo(ops);
+        }
+        for (Op op : ops) {
+          if (op instanceof Put put) {
+            for (Entry e : put.entries()) {
+              batch.add(confirmedOf(e));
+            }
+          } else if (op instanceof PutDigested p) {
+            Entry e = p.file();
+            BlockHashes blocks = p.digest().blocks();
+            batch.add(new Confirmed(e, p.digest().sha256(), LocalFacts.fileKey(localRoot.resolve(e.path())),
+                blocks == null ? null : blocks.encode()));
+          } else {
+            flush(batch); // an op that must come after earlier puts
+            if (op instanceof Remove r) {
+              state.recordDeleted(r.paths());
+            } else if (op instanceof Move m) {
+              state.recordRenamed(m.from(), m.to());
+            } else if (op instanceof Stop) {
+              return;
+            }
           }
           if (batch.size() >= BATCH) {
             flush(batch);
           }
-          continue;
         }
-        if (op instanceof PutDigested p) {
-          Entry e = p.file();
-          BlockHashes blocks = p.digest().blocks();
-          batch.add(new Confirmed(e, p.digest().sha256(), LocalFacts.fileKey(localRoot.resolve(e.path())),
-              blocks == null ? null : blocks.encode()));
-          if (batch.size() >= BATCH) {
-            flush(batch);
-          }
-          continue;
-        }
-        flush(batch); // a timeout (op == null) or an op that must come after earlier puts
-        if (op instanceof Remove r) {
-          state.recordDeleted(r.paths());
-        } else if (op instanceof Move m) {
-          state.recordRenamed(m.from(), m.to());
-        } else if (op instanceof Stop) {
-          return;
-        }
+        ops.clear();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       failure = e;
+    }
+  }
+
+  /**
+   * The next op while confirmations are held, or null after {@link #IDLE_FLUSH} without one. Sleeps
+   * in short slices instead of waiting on the queue: a burst confirms a file every few hundred
+   * microseconds, and waiting on the queue would wake this thread for each of them (a timed park,
+   * an unpark, a context switch) only to append one row.
+   */
+  private Op gather() {
+    long deadline = System.nanoTime() + IDLE_FLUSH.toNanos();
+    while (true) {
+      Op op = queue.poll();
+      if (op != null || System.nanoTime() - deadline >= 0) {
+        return op;
+      }
+      LockSupport.parkNanos(GATHER.toNanos()); // close() unparks at once
     }
   }
 
@@ -155,6 +184,7 @@ final class TargetStateRecorder implements StateRecorder, AutoCloseable {
   @Override
   public void close() {
     queue.add(new Stop());
+    LockSupport.unpark(writer);
     try {
       writer.join();
     } catch (InterruptedException e) {

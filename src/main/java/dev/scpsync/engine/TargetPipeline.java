@@ -219,7 +219,12 @@ final class TargetPipeline {
         remote = reconcileOrRecover(remote);
       }
       long lastVerified = System.nanoTime();
+      Remote readied = null;
       while (remote != null && !stopping) {
+        if (remote != readied) {
+          remote.keepReady();
+          readied = remote;
+        }
         if (reconcileRequested
             || (!verifyEvery.isZero() && System.nanoTime() - lastVerified >= verifyEvery.toNanos())) {
           reconcileRequested = false;

@@ -95,6 +95,13 @@ public interface Remote extends Closeable {
    */
   boolean isOpen();
 
+  /**
+   * This session will carry changes for a long time (watch mode): open now, in the background,
+   * what later batches would otherwise open on their way (SFTP: the channels for streams of small
+   * files). Nothing by default.
+   */
+  default void keepReady() {}
+
   /** Deletes paths; a directory is deleted with everything below it. */
   List<Problem> delete(List<Entry> entries) throws IOException;
 

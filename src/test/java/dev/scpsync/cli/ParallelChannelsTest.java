@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * small files uses N channels of its session at once, and converges whatever N is. On OpenSSH each
  * channel is a process of its own, sftp-server for an SFTP channel and scp for an {@code scp -t}
  * one, so the number used is counted there, as the most of them alive at once under the server's
- * sshd. (The embedded receiver runs channels as threads: there only convergence is checked.)
+ * sshd. Over SFTP, the session's own channel (listing, directories, attributes) stays open beside
+ * the N that carry the files, so N + 1 sftp-server processes are alive. (The embedded receiver runs
+ * channels as threads: there only convergence is checked.)
  */
 class ParallelChannelsTest {
   private static final int FILES = 1_000;
@@ -66,7 +68,7 @@ class ParallelChannelsTest {
       assertThat(push.exitCode()).as(push.toString()).isZero();
       Trees.assertSameTree(src, remote.onDisk());
       if (channels != null) {
-        assertThat(channels.most()).as("%s processes alive at once", channels.name).isEqualTo(parallel);
+        assertThat(channels.most()).as("%s processes alive at once", channels.name).isEqualTo(besideSession(kind, parallel));
       }
     }
   }
@@ -102,7 +104,7 @@ class ParallelChannelsTest {
           "--state-dir", tmp.resolve("state"), "--parallel", 8));
       assertThat(push.exitCode()).as(push.toString()).isZero();
       Trees.assertSameTree(src, remote.onDisk());
-      assertThat(channels.most()).as("100 files do not repay a second channel").isEqualTo(1);
+      assertThat(channels.most()).as("100 files do not repay a second channel").isEqualTo(besideSession(kind, 1));
     }
   }
 
@@ -128,8 +130,33 @@ class ParallelChannelsTest {
       CliRun run = CliRun.of("run", "-c", config.toString(), "--exit-after", "0s");
       assertThat(run.exitCode()).as(run.toString()).isZero();
       Trees.assertSameTree(src, remote.onDisk());
-      assertThat(channels.most()).as("the initial reconcile's channels").isEqualTo(3);
+      assertThat(channels.most()).as("the initial reconcile's channels").isEqualTo(besideSession(kind, 3));
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aWatchOpensItsSmallFileChannelsBeforeTheFirstBurstAndKeepsThem() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(src.resolve("one.txt"), "one\n");
+    TestServer.Location remote = server.location(tmp, "dest");
+    try (ServerProcesses channels = ServerProcesses.of(server, ServerKind.OPENSSH_SFTP);
+        WatchRun watch = WatchRun.start(server, src, remote.remotePath(), tmp.resolve("state"), "--parallel", "2")) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> channels.alive() == 3);
+      Path burst = Files.createDirectories(src.resolve("burst"));
+      for (int i = 0; i < 600; i++) {
+        Files.writeString(burst.resolve("f" + i), "burst " + i + "\n");
+      }
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> Trees.assertSameTree(src, remote.onDisk()));
+      assertThat(channels.most()).as("the session's channel and the two kept open, no more").isEqualTo(3);
+      assertThat(watch.stop()).as(watch.toString()).isZero();
+    }
+  }
+
+  /** Processes alive while {@code channels} carry files: over SFTP, the session's channel too. */
+  private static int besideSession(ServerKind kind, int channels) {
+    return kind == ServerKind.OPENSSH_SFTP ? channels + 1 : channels;
   }
 
   /** {@value #FILES} small files in ten directories. */

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -19,8 +18,6 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
-import org.apache.sshd.sftp.client.RawSftpClient;
-import org.apache.sshd.sftp.client.SftpMessage;
 import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
@@ -31,9 +28,10 @@ import org.apache.sshd.sftp.common.SftpException;
  * <p>Written by hand because MINA's {@code SftpClient} offers one blocking call per request: a
  * file costs open, write, fsetstat, close and rename, five round trips, and every call waits for
  * its packet to be written before returning. Running files on many threads hides the latency but
- * pays a thread hand-off per request. Here up to {@link #WINDOW} requests are outstanding, queued
- * with MINA's non-blocking {@code write}, and replies are read in the order they were sent (the
- * order sftp-server answers in), taking every reply already there before waiting again.
+ * pays a thread hand-off per request. Here up to a window of requests are outstanding, queued on an
+ * {@link SftpRequests} channel (MINA's, one packet per request, or an {@link SftpPipe}, many per
+ * packet) and sent together, and replies are read in the order they were sent (the order
+ * sftp-server answers in), taking every reply already there before waiting again.
  *
  * <p>Per file: OPEN (exclusive create of the temp name), then WRITE + FSETSTAT + CLOSE together,
  * then — only when all three succeeded — the rename over the final path. The rename is never sent
@@ -41,14 +39,14 @@ import org.apache.sshd.sftp.common.SftpException;
  * temp file of a failed file is removed.
  */
 final class PipelinedUploads {
+  /** The window over MINA's channel, where each request is a packet of its own. */
   static final int WINDOW = 64;
   private static final String POSIX_RENAME = "posix-rename@openssh.com";
 
-  private final RawSftpClient raw;
+  private final SftpRequests channel;
+  private final int window;
   private final UnaryOperator<String> remotePath;
   private final Deque<Expect> inFlight = new ArrayDeque<>();
-  /** Write futures not yet known to be complete; checked in bulk, never one by one. */
-  private final Deque<SftpMessage> unsent = new ArrayDeque<>();
 
   /** A reply we wait for, and what to do with it. */
   private record Expect(int id, ReplyHandler handler) {}
@@ -58,26 +56,28 @@ final class PipelinedUploads {
     void accept(Buffer reply) throws IOException;
   }
 
-  PipelinedUploads(RawSftpClient raw, UnaryOperator<String> remotePath) {
-    this.raw = raw;
+  /** @param window most requests outstanding at once */
+  PipelinedUploads(SftpRequests channel, int window, UnaryOperator<String> remotePath) {
+    this.channel = channel;
+    this.window = window;
     this.remotePath = remotePath;
   }
 
   void upload(List<FileTransfer> files, TransferListener listener) throws IOException {
     Iterator<FileTransfer> next = files.iterator();
     while (next.hasNext() || !inFlight.isEmpty()) {
-      while (inFlight.size() < WINDOW && next.hasNext()) {
+      while (inFlight.size() < window && next.hasNext()) {
         start(next.next(), listener);
       }
-      flush();
+      channel.flush();
       if (inFlight.isEmpty()) {
         continue;
       }
       // Wait for the oldest reply, then take every reply that is already there without waiting.
       Expect e = inFlight.poll();
-      e.handler().accept(raw.receive(e.id()));
+      e.handler().accept(channel.receive(e.id()));
       while (!inFlight.isEmpty()) {
-        Buffer ready = raw.receive(inFlight.peek().id(), Duration.ZERO);
+        Buffer ready = channel.poll(inFlight.peek().id());
         if (ready == null) {
           break;
         }
@@ -86,18 +86,8 @@ final class PipelinedUploads {
     }
   }
 
-  /** Queues one request without waiting for it to be written (MINA's {@code send} waits). */
   private int send(int type, Buffer payload) throws IOException {
-    SftpMessage message = raw.write(type, payload);
-    unsent.add(message);
-    return message.getId();
-  }
-
-  /** Surfaces a failed write (a lost channel) instead of waiting for replies that never come. */
-  private void flush() throws IOException {
-    while (!unsent.isEmpty() && unsent.peek().getFuture().isDone()) {
-      unsent.poll().waitUntilSent();
-    }
+    return channel.send(type, payload);
   }
 
   private void start(FileTransfer f, TransferListener listener) throws IOException {

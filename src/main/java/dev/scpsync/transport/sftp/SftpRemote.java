@@ -70,6 +70,12 @@ public final class SftpRemote implements Remote {
    */
   static final int SMALL_FILES_PER_CHANNEL = 250;
   private static final int LARGE_FILES_AT_ONCE = 4;
+  /** How long {@link #close} lets channels still being opened finish. */
+  private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(5);
+  /** Batches with fewer small files stay on the session's channel: a channel of their own costs a round trip and a process. */
+  static final int PIPE_FROM_FILES = 32;
+  /** Requests outstanding per {@link SftpPipe}: they go out together, and sftp-server answers them together. */
+  static final int PIPE_WINDOW = 256;
 
   private final ClientSession session;
   private final SftpClient sftp;
@@ -83,6 +89,7 @@ public final class SftpRemote implements Remote {
   private final OpenSSHPosixRenameExtension posixRename;
   private final OpenSSHFsyncExtension fsync;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final Pipes pipes = new Pipes();
   private final java.util.concurrent.Semaphore largeFiles = new java.util.concurrent.Semaphore(LARGE_FILES_AT_ONCE);
   /** Channels beyond the first that large files' lanes may hold at once (the target's parallel - 1). */
   private final java.util.concurrent.Semaphore extraLanes;
@@ -388,49 +395,158 @@ public final class SftpRemote implements Remote {
   }
 
   /**
-   * Small files over several SFTP channels when there are many: each channel is its own
-   * sftp-server process on the server, and that single-threaded process is what limits a stream
-   * of small files (OpenSSH's own sftp client is no faster per channel). Up to {@link #channels},
-   * each with at least {@link #SMALL_FILES_PER_CHANNEL} files; large files stay on the first one.
-   * A channel the server refuses (OpenSSH allows {@code MaxSessions}, 10 by default, per
-   * connection) is done without, in this batch and the next: the files go over those it granted.
+   * Small files, pipelined. A handful go over the session's own channel. More go over channels of
+   * their own ({@link SftpPipe}: many requests per SSH packet), one per {@link
+   * #SMALL_FILES_PER_CHANNEL} files up to {@link #channels}: each is its own sftp-server process on
+   * the server, and that single-threaded process is what limits a stream of small files. These
+   * channels stay open for the next batch: opening one costs a round trip and a process started
+   * through the user's login shell (130 ms on the test machine, whose root shell loads pyenv). A
+   * channel the server refuses (OpenSSH allows {@code MaxSessions}, 10 by default, per connection,
+   * the session's own channel included) is done without, in this batch and the next; with none
+   * granted the files go over the session's own channel.
    */
   private void uploadSmall(List<FileTransfer> small, TransferListener listener) throws IOException {
-    int wanted = channelsFor(small.size(), Math.min(channels, grantedChannels));
-    List<SftpClient> clients = new ArrayList<>(List.of(sftp));
+    int budget = Math.min(channels, grantedChannels - 1);
+    if (small.size() < PIPE_FROM_FILES || budget < 1) {
+      new PipelinedUploads(SftpRequests.of((RawSftpClient) sftp), PipelinedUploads.WINDOW, this::remote)
+          .upload(small, listener);
+      return;
+    }
+    List<SftpPipe> taken = pipes.take(channelsFor(small.size(), budget));
+    boolean done = false;
     try {
-      IOException refused = openMore(clients, wanted);
+      List<SftpRequests> lanes = taken.isEmpty() ? List.of(SftpRequests.of((RawSftpClient) sftp)) : List.copyOf(taken);
+      int window = taken.isEmpty() ? PipelinedUploads.WINDOW : PIPE_WINDOW;
+      if (lanes.size() == 1) {
+        new PipelinedUploads(lanes.get(0), window, this::remote).upload(small, listener);
+      } else {
+        List<Future<Void>> parts = new ArrayList<>();
+        for (int c = 0; c < lanes.size(); c++) {
+          SftpRequests lane = lanes.get(c);
+          List<FileTransfer> share = new ArrayList<>();
+          for (int i = c; i < small.size(); i += lanes.size()) {
+            share.add(small.get(i));
+          }
+          parts.add(workers.submit(() -> {
+            new PipelinedUploads(lane, window, this::remote).upload(share, listener);
+            return null;
+          }));
+        }
+        for (Future<Void> part : parts) {
+          Futures.await(part);
+        }
+      }
+      done = true;
+    } finally {
+      pipes.giveBack(taken, done);
+    }
+  }
+
+  /**
+   * The small-file channels of this session: idle ones wait here for the next batch; at most the
+   * budget of {@link #uploadSmall} are open at once.
+   */
+  private final class Pipes {
+    private final java.util.ArrayDeque<SftpPipe> idle = new java.util.ArrayDeque<>();
+    private int open;
+
+    /**
+     * Up to {@code wanted} channels for one batch, idle ones first, the rest opened at once (in
+     * parallel); fewer when the server refuses one.
+     */
+    List<SftpPipe> take(int wanted) throws IOException {
+      List<SftpPipe> taken = new ArrayList<>();
+      int toOpen;
+      synchronized (this) {
+        while (taken.size() < wanted && !idle.isEmpty()) {
+          SftpPipe pipe = idle.poll();
+          if (pipe.isOpen()) {
+            taken.add(pipe);
+          } else {
+            pipe.close(); // the server ended it while idle
+            open--;
+          }
+        }
+        toOpen = closed ? 0 : Math.max(0, Math.min(wanted - taken.size(), Math.min(channels, grantedChannels - 1) - open));
+        open += toOpen;
+      }
+      if (toOpen == 0) {
+        return taken;
+      }
+      long opening = System.nanoTime();
+      List<Future<SftpPipe>> opens = new ArrayList<>();
+      for (int i = 0; i < toOpen; i++) {
+        opens.add(workers.submit(() -> SftpPipe.open(session)));
+      }
+      IOException refused = null;
+      for (Future<SftpPipe> f : opens) {
+        try {
+          taken.add(Futures.await(f));
+        } catch (IOException e) {
+          refused = e;
+          synchronized (this) {
+            open--;
+          }
+        }
+      }
       if (refused != null) {
         if (!isOpen()) {
+          giveBack(taken, false);
           throw refused;
         }
-        grantedChannels = clients.size();
-        log.info("{}: the server refused SFTP channel {} of {} ({}); using {} from now on", description,
-            clients.size() + 1, wanted, refused.getMessage(), clients.size());
-      }
-      if (clients.size() == 1) {
-        new PipelinedUploads((RawSftpClient) sftp, this::remote).upload(small, listener);
-        return;
-      }
-      List<Future<Void>> parts = new ArrayList<>();
-      for (int c = 0; c < clients.size(); c++) {
-        RawSftpClient client = (RawSftpClient) clients.get(c);
-        List<FileTransfer> share = new ArrayList<>();
-        for (int i = c; i < small.size(); i += clients.size()) {
-          share.add(small.get(i));
+        synchronized (this) {
+          grantedChannels = open + 1;
         }
-        parts.add(workers.submit(() -> {
-          new PipelinedUploads(client, this::remote).upload(share, listener);
-          return null;
-        }));
+        log.info("{}: the server refused an SFTP channel ({}); using {} from now on", description,
+            refused.getMessage(), grantedChannels);
       }
-      for (Future<Void> part : parts) {
-        Futures.await(part);
+      log.debug("{}: opened {} SFTP channels for small files in {} ms", description, toOpen,
+          (System.nanoTime() - opening) / 1_000_000);
+      return taken;
+    }
+
+    /**
+     * Opens the channels a large batch would use, in the background, so that the first one does
+     * not wait for them.
+     */
+    void warm() {
+      workers.submit(() -> {
+        List<SftpPipe> taken = take(Math.min(channels, grantedChannels - 1));
+        giveBack(taken, true);
+        return null;
+      });
+    }
+
+    /** Returns channels after a batch; after a failure they are closed (their state is unknown). */
+    synchronized void giveBack(List<SftpPipe> taken, boolean healthy) {
+      for (SftpPipe pipe : taken) {
+        if (healthy && !closed) {
+          idle.add(pipe);
+        } else {
+          pipe.close();
+          open--;
+        }
       }
-    } finally {
-      for (SftpClient extra : clients.subList(1, clients.size())) {
-        extra.close();
-      }
+    }
+
+    private boolean closed;
+
+    synchronized void closeAll() {
+      closed = true;
+      idle.forEach(SftpPipe::close);
+      open -= idle.size();
+      idle.clear();
+    }
+  }
+
+  /**
+   * Opens the small-file channels now, in the background: this session will carry changes for a
+   * while (watch mode), and the first burst of files should not wait for a channel to be opened.
+   */
+  @Override
+  public void keepReady() {
+    if (Math.min(channels, grantedChannels - 1) >= 1) {
+      pipes.warm();
     }
   }
 
@@ -618,7 +734,20 @@ public final class SftpRemote implements Remote {
 
   @Override
   public void close() throws IOException {
-    workers.shutdownNow();
+    pipes.closeAll();
+    // A channel still being opened (keepReady's) is let finish before the session ends: cut off
+    // while the user's login shell starts sftp-server, the shell dies half way through its rc
+    // files (pyenv's rehash, killed there, leaves a lock behind that stalls every later login for
+    // a minute).
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(CLOSE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      workers.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     try {
       sftp.close();
     } finally {

@@ -1,0 +1,64 @@
+package dev.scpsync.transport.sftp;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.sftp.client.RawSftpClient;
+import org.apache.sshd.sftp.client.SftpMessage;
+
+/**
+ * An SFTP channel as {@link PipelinedUploads} uses it: requests queued without waiting for their
+ * replies, and replies taken by request id. A reply buffer holds the whole packet from position 0
+ * (length, type, id, payload), as {@link SftpReplies} reads it.
+ */
+interface SftpRequests {
+  /** Queues a request; it is on its way at the latest at the next {@link #flush}. */
+  int send(int type, Buffer payload) throws IOException;
+
+  /** Sends what is queued, and surfaces a lost channel instead of waiting for replies. */
+  void flush() throws IOException;
+
+  /** The reply to {@code id}, waiting for it. */
+  Buffer receive(int id) throws IOException;
+
+  /** The reply to {@code id} if it is already there, else null. */
+  Buffer poll(int id) throws IOException;
+
+  /**
+   * MINA's own client: each request is written as its own SSH packet as soon as it is queued (MINA
+   * waits for the previous one to be written first), so {@link #flush} only checks for failed
+   * writes.
+   */
+  static SftpRequests of(RawSftpClient raw) {
+    return new SftpRequests() {
+      /** Write futures not yet known to be complete; checked in bulk, never one by one. */
+      private final Deque<SftpMessage> unsent = new ArrayDeque<>();
+
+      @Override
+      public int send(int type, Buffer payload) throws IOException {
+        SftpMessage message = raw.write(type, payload);
+        unsent.add(message);
+        return message.getId();
+      }
+
+      @Override
+      public void flush() throws IOException {
+        while (!unsent.isEmpty() && unsent.peek().getFuture().isDone()) {
+          unsent.poll().waitUntilSent();
+        }
+      }
+
+      @Override
+      public Buffer receive(int id) throws IOException {
+        return raw.receive(id);
+      }
+
+      @Override
+      public Buffer poll(int id) throws IOException {
+        return raw.receive(id, Duration.ZERO);
+      }
+    };
+  }
+}

@@ -28,6 +28,9 @@
 #            --keep-logs DIR          (copy every tool's output and the raw results there)
 #            --scpsync-args "..."     (extra options for every scpsync watch, word-split)
 #   --writes 0 --burst 0 skips (a) and (b).
+# Trees, sshd files and logs live under $TMPDIR (default /tmp). TMPDIR=/dev/shm puts the source and
+# destination trees on tmpfs: on a virtual disk with journal stalls, writing 1,000 small files
+# alone takes 30-700 ms run to run, which then dominates the burst's "from mkdir" time.
 # When scpsync has an HTTP status server (--http), it is kept on, on a free port (--http
 # 127.0.0.1:0), so parallel runs and other instances do not collide on the default port.
 #
@@ -64,7 +67,7 @@ if [[ $LSYNCD == 1 && ! -x /usr/bin/lsyncd ]]; then
   echo "lsyncd not found at /usr/bin/lsyncd; use --no-lsyncd" >&2; exit 2
 fi
 
-BENCH_DIR="$(mktemp -d /tmp/scpsync-latency-bench-XXXXXX)"
+BENCH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/scpsync-latency-bench-XXXXXX")"
 source "$here/sshd-local.sh"
 PIDS=()   # watchers started by this script that may still run
 cleanup() {

@@ -2,6 +2,7 @@ package dev.scpsync.transport.scp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scpsync.testing.RecordingTransfers;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TargetSpec;
 import dev.scpsync.transport.ssh.SshConnector;
@@ -95,14 +96,14 @@ class HostileScpSourceTest {
     return new ScpRemote(session, "/srv", "scp://hostile", Duration.ofSeconds(2), false);
   }
 
-  private RecordingListener download(List<String> names) throws IOException {
+  private RecordingTransfers download(List<String> names) throws IOException {
     Path into = Files.createDirectories(downloads.resolve("into"));
     List<FileTransfer> files = new ArrayList<>();
     for (String name : names) {
       files.add(
           new FileTransfer(Entry.file("dir/" + name, 3, T, 0644), into.resolve(name + ".part")));
     }
-    RecordingListener listener = new RecordingListener();
+    RecordingTransfers listener = new RecordingTransfers();
     try (ScpRemote remote = open()) {
       remote.download(files, listener);
     }
@@ -119,7 +120,7 @@ class HostileScpSourceTest {
 
   @Test
   void namesAndRecordsThatWereNotAskedForFailTheirTransferAndWriteNothing() throws Exception {
-    RecordingListener result =
+    RecordingTransfers result =
         download(
             List.of(
                 "good1",
@@ -170,7 +171,7 @@ class HostileScpSourceTest {
 
   @Test
   void anUnrequestedFileAfterTheLastOneFailsThatOne() throws Exception {
-    RecordingListener result = download(List.of("good1", "extra"));
+    RecordingTransfers result = download(List.of("good1", "extra"));
     assertThat(result.done).containsExactly("dir/good1");
     assertThat(result.failed.get("dir/extra")).hasMessageContaining("more than was requested");
     assertThat(everythingWritten()).containsExactlyInAnyOrder("into", "into/good1.part");
@@ -178,7 +179,7 @@ class HostileScpSourceTest {
 
   @Test
   void anUnrequestedFileInTheMiddleTakesTheNextOnesPlaceAndIsRefused() throws Exception {
-    RecordingListener result = download(List.of("extra", "good1", "good2"));
+    RecordingTransfers result = download(List.of("extra", "good1", "good2"));
     assertThat(result.done).containsExactly("dir/extra", "dir/good2");
     assertThat(result.failed.get("dir/good1"))
         .hasMessageContaining("'escaped-unrequested' where dir/good1 was expected");
@@ -189,7 +190,7 @@ class HostileScpSourceTest {
   @Test
   void aServerThatStallsTimesOutAndTheBatchGoesOn() throws Exception {
     long start = System.nanoTime();
-    RecordingListener result = download(List.of("hang", "good1"));
+    RecordingTransfers result = download(List.of("hang", "good1"));
     assertThat(result.failed.keySet()).containsExactly("dir/hang");
     assertThat(result.done).containsExactly("dir/good1");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));

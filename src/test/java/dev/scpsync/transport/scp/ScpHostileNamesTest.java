@@ -2,6 +2,7 @@ package dev.scpsync.transport.scp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scpsync.testing.RecordingTransfers;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Snapshot;
@@ -96,7 +97,7 @@ class ScpHostileNamesTest {
     for (boolean posixListing : new boolean[] {false, true}) {
       try (ScpRemote remote = server.open(root, posixListing)) {
         assertThat(remote.mkdirs(List.of(all.get(0)))).isEmpty();
-        RecordingListener uploaded = new RecordingListener();
+        RecordingTransfers uploaded = new RecordingTransfers();
         remote.upload(files, uploaded);
         assertThat(uploaded.failed).isEmpty();
         assertThat(uploaded.done).hasSize(files.size());
@@ -119,7 +120,7 @@ class ScpHostileNamesTest {
         for (int k = 0; k < files.size(); k++) {
           downloads.add(new FileTransfer(files.get(k).entry(), down.resolve("d" + k)));
         }
-        RecordingListener downloaded = new RecordingListener();
+        RecordingTransfers downloaded = new RecordingTransfers();
         remote.download(downloads, downloaded);
         assertThat(downloaded.failed).isEmpty();
         for (int k = 0; k < files.size(); k++) {

@@ -2,6 +2,7 @@ package dev.scpsync.transport.scp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.scpsync.testing.RecordingTransfers;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.tree.Entry;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class ScpLongSessionTest {
       server.sshd.restartWithMaxSessions(MAX_SESSIONS);
       try (ScpRemote remote = server.open(root)) {
         for (int i = 0; i < BATCHES; i++) {
-          RecordingListener listener = new RecordingListener();
+          RecordingTransfers listener = new RecordingTransfers();
           Entry entry = Entry.file("f-" + i, Files.size(content), mtime, 0644);
           remote.upload(List.of(new FileTransfer(entry, content)), listener);
           assertThat(listener.failed).as("batch %d", i).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.scpsync.testing.Processes;
+import dev.scpsync.testing.RecordingTransfers;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.Protocol;
 import dev.scpsync.transport.RemoteListing;
@@ -91,7 +92,7 @@ class ScpRemoteTest {
             localFile("a/b/big", random(3 * 1024 * 1024 + 17), T1, 0755),
             localFile("c/shared", random(1000), T2, 0664),
             localFile("c/setgid", random(10), T1, 02755));
-    RecordingListener listener = new RecordingListener();
+    RecordingTransfers listener = new RecordingTransfers();
     remote.upload(files, listener);
     assertThat(listener.failed).isEmpty();
     assertThat(listener.done)
@@ -122,7 +123,7 @@ class ScpRemoteTest {
   void replacesExistingFilesWholesale() throws Exception {
     Files.writeString(root.resolve("f"), "old content that is longer");
     try (ScpRemote remote = server.open(root)) {
-      RecordingListener listener = new RecordingListener();
+      RecordingTransfers listener = new RecordingTransfers();
       remote.upload(List.of(localFile("f", "new".getBytes(), T1, 0640)), listener);
       assertThat(listener.done).containsExactly("f");
     }
@@ -139,7 +140,7 @@ class ScpRemoteTest {
       for (FileTransfer f : uploaded) {
         downloads.add(new FileTransfer(f.entry(), into.resolve(f.entry().name() + ".part")));
       }
-      RecordingListener listener = new RecordingListener();
+      RecordingTransfers listener = new RecordingTransfers();
       remote.download(downloads, listener);
       assertThat(listener.failed).isEmpty();
       assertThat(listener.done).hasSize(uploaded.size());
@@ -157,7 +158,7 @@ class ScpRemoteTest {
     Files.writeString(root.resolve("grew"), "0123456789");
     Files.writeString(root.resolve("same"), "abc");
     try (ScpRemote remote = server.open(root)) {
-      RecordingListener listener = new RecordingListener();
+      RecordingTransfers listener = new RecordingTransfers();
       Path grew = local.resolve("grew.part");
       remote.download(
           List.of(
@@ -301,7 +302,7 @@ class ScpRemoteTest {
   @Test
   void aNameWithANewlineIsRefusedNotMangledAndTheBatchGoesOn() throws Exception {
     try (ScpRemote remote = server.open(root)) {
-      RecordingListener listener = new RecordingListener();
+      RecordingTransfers listener = new RecordingTransfers();
       remote.upload(
           List.of(
               localFile("before", "1".getBytes(), T1, 0644),
@@ -324,7 +325,7 @@ class ScpRemoteTest {
     Files.writeString(root.resolve("blocker"), "a regular file where a directory should be");
     Files.createDirectories(root.resolve("dir/sub"));
     try (ScpRemote remote = server.open(root)) {
-      RecordingListener listener = new RecordingListener();
+      RecordingTransfers listener = new RecordingTransfers();
       FileTransfer vanished = localFile("vanished", "x".getBytes(), T1, 0644);
       Files.delete(vanished.local());
       FileTransfer changed =
@@ -361,8 +362,8 @@ class ScpRemoteTest {
     FileTransfer shrinks = localFile("shrinks", random(3 * (int) mib), T1, 0644);
     FileTransfer grows = localFile("grows", random(2 * (int) mib), T1, 0644);
     try (ScpRemote remote = server.open(root)) {
-      RecordingListener listener =
-          new RecordingListener() {
+      RecordingTransfers listener =
+          new RecordingTransfers() {
             @Override
             public void bytes(long count) {
               super.bytes(count);
@@ -397,7 +398,7 @@ class ScpRemoteTest {
       assertThatThrownBy(
               () ->
                   remote.upload(
-                      List.of(localFile("f", "x".getBytes(), T1, 0644)), new RecordingListener()))
+                      List.of(localFile("f", "x".getBytes(), T1, 0644)), new RecordingTransfers()))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("No such file or directory");
     }

@@ -3,6 +3,7 @@ package dev.scpsync.transport.scp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.scpsync.testing.RecordingTransfers;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.tree.Entry;
 import java.io.IOException;
@@ -20,8 +21,8 @@ class ScpSessionLossTest {
   @TempDir Path dir;
 
   /** Stops the server the first time data moves. */
-  private static RecordingListener killingOnFirstBytes(ScpOnlyServer server) {
-    return new RecordingListener() {
+  private static RecordingTransfers killingOnFirstBytes(ScpOnlyServer server) {
+    return new RecordingTransfers() {
       @Override
       public void bytes(long count) {
         if (bytes == 0) {
@@ -45,7 +46,7 @@ class ScpSessionLossTest {
     }
     try (ScpOnlyServer server = ScpOnlyServer.start(dir.resolve("sshd"));
         ScpRemote remote = server.open(root)) {
-      RecordingListener listener = killingOnFirstBytes(server);
+      RecordingTransfers listener = killingOnFirstBytes(server);
       List<FileTransfer> files =
           List.of(
               new FileTransfer(Entry.file("big", SIZE, Instant.now(), 0644), big),
@@ -73,7 +74,7 @@ class ScpSessionLossTest {
     }
     try (ScpOnlyServer server = ScpOnlyServer.start(dir.resolve("sshd"));
         ScpRemote remote = server.open(root)) {
-      RecordingListener listener = killingOnFirstBytes(server);
+      RecordingTransfers listener = killingOnFirstBytes(server);
       List<FileTransfer> files =
           List.of(
               new FileTransfer(

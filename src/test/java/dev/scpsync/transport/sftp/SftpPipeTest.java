@@ -3,11 +3,11 @@ package dev.scpsync.transport.sftp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.scpsync.testing.RecordingTransfers;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TargetSpec;
-import dev.scpsync.transport.TransferListener;
 import dev.scpsync.transport.ssh.SshConnector;
 import dev.scpsync.tree.Entry;
 import java.io.IOException;
@@ -17,9 +17,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.util.buffer.Buffer;
@@ -55,7 +53,7 @@ class SftpPipeTest {
       Path lonely = Files.writeString(src.resolve("lonely"), "no parent\n");
       files.add(300, new FileTransfer(Entry.file("missing-dir/lonely", Files.size(lonely), T, 0644), lonely));
 
-      Recorder recorder = new Recorder();
+      RecordingTransfers recorder = new RecordingTransfers();
       try (SshConnector connector = new SshConnector(server.sshOptions());
           ClientSession session = connector.connect(TargetSpec.parse(server.target(remote.remotePath())));
           SftpPipe pipe = SftpPipe.open(session)) {
@@ -193,21 +191,6 @@ class SftpPipeTest {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static final class Recorder implements TransferListener {
-    final List<String> done = new ArrayList<>();
-    final Map<String, Exception> failed = new LinkedHashMap<>();
-
-    @Override
-    public void done(FileTransfer file) {
-      done.add(file.entry().path());
-    }
-
-    @Override
-    public void failed(FileTransfer file, Exception cause) {
-      failed.put(file.entry().path(), cause);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.scpsync.transport.scp;
+package dev.scpsync.testing;
 
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TransferListener;
@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Remembers what a transfer reported. */
-class RecordingListener implements TransferListener {
-  final List<String> done = new ArrayList<>();
-  final Map<String, Exception> failed = new LinkedHashMap<>();
-  long bytes;
+public class RecordingTransfers implements TransferListener {
+  public final List<String> done = new ArrayList<>();
+  public final Map<String, Exception> failed = new LinkedHashMap<>();
+  public long bytes;
 
   @Override
   public void bytes(long count) {

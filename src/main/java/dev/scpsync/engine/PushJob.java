@@ -58,7 +58,19 @@ public final class PushJob {
   public SyncResult run(Path source, TargetSpec target, SyncOptions options, SyncListener listener) throws IOException {
     long start = System.nanoTime();
     Path root = source.toAbsolutePath().normalize();
-    Snapshot local = new LocalScanner(options.excludes()).scan(root);
+    // Without --trust-state the remote is listed whatever the state says: connect and list it on
+    // a thread of its own while the source is scanned (--trust-state may not connect at all).
+    Ahead ahead = options.trustState() ? null : Ahead.start(() -> RemoteOpener.open(connector, target,
+        options.protocol(), options.parallel()), start);
+    Snapshot local;
+    try {
+      local = new LocalScanner(options.excludes()).scan(root);
+    } catch (IOException | RuntimeException e) {
+      if (ahead != null) {
+        ahead.abandon();
+      }
+      throw e;
+    }
     log.debug("scanned {} entries in {} ms", local.size(), (System.nanoTime() - start) / 1_000_000);
     try (StateStore store = options.stateDir() != null ? StateStore.open(options.stateDir(), root) : null) {
       if (options.trustState() && store != null && !options.dryRun()) {
@@ -67,7 +79,73 @@ public final class PushJob {
           return unchanged;
         }
       }
-      return run(root, local, store, target, options, listener, start);
+      return run(root, local, store, target, options, listener, start, ahead);
+    } catch (IOException | RuntimeException e) {
+      if (ahead != null) {
+        ahead.abandon();
+      }
+      throw e;
+    }
+  }
+
+  /** The session and the remote listing, made on a thread of their own while the source is scanned. */
+  private static final class Ahead {
+    private final java.util.concurrent.CompletableFuture<Opened> done = new java.util.concurrent.CompletableFuture<>();
+
+    /** An open remote and its listing, or why listing it failed (the remote is still open then). */
+    private record Opened(Remote remote, RemoteListing listing, IOException listingFailed) {}
+
+    static Ahead start(java.util.concurrent.Callable<Remote> open, long start) {
+      Ahead ahead = new Ahead();
+      Thread.ofVirtual().name("connect-ahead").start(() -> {
+        Remote remote;
+        try {
+          remote = open.call();
+        } catch (Throwable e) {
+          ahead.done.completeExceptionally(e);
+          return;
+        }
+        log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
+        try {
+          ahead.done.complete(new Opened(remote, remote.list(), null));
+        } catch (IOException e) {
+          ahead.done.complete(new Opened(remote, null, e));
+        } catch (Throwable e) {
+          closeQuietly(remote);
+          ahead.done.completeExceptionally(e);
+        }
+      });
+      return ahead;
+    }
+
+    Opened await() throws IOException {
+      try {
+        return done.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while connecting");
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IOException(e.getCause());
+      }
+    }
+
+    /** The push ended before using it: whatever it opens is closed. */
+    void abandon() {
+      done.thenAccept(o -> closeQuietly(o.remote()));
+    }
+
+    private static void closeQuietly(Remote remote) {
+      try {
+        remote.close();
+      } catch (IOException | RuntimeException e) {
+        log.debug("closing an unused session: {}", e.toString());
+      }
     }
   }
 
@@ -92,12 +170,19 @@ public final class PushJob {
   }
 
   private SyncResult run(Path root, Snapshot local, StateStore store, TargetSpec target, SyncOptions options,
-      SyncListener listener, long start) throws IOException {
-    try (Remote remote = RemoteOpener.open(connector, target, options.protocol(), options.parallel())) {
-      log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
+      SyncListener listener, long start, Ahead ahead) throws IOException {
+    Ahead.Opened opened = ahead != null ? ahead.await() : null;
+    try (Remote remote = opened != null ? opened.remote()
+        : RemoteOpener.open(connector, target, options.protocol(), options.parallel())) {
+      if (opened == null) {
+        log.debug("connected after {} ms", (System.nanoTime() - start) / 1_000_000);
+      }
       listener.connected(remote.describe(), remote.protocol().name().toLowerCase());
       TargetState state = store != null ? store.target(remote.describe()) : null;
-      return reconcile(root, local, state, remote, options, listener, start);
+      if (opened != null && opened.listingFailed() != null) {
+        throw opened.listingFailed();
+      }
+      return reconcile(root, local, state, remote, options, listener, start, opened != null ? opened.listing() : null);
     }
   }
 
@@ -111,6 +196,12 @@ public final class PushJob {
    */
   static SyncResult reconcile(Path root, Snapshot local, TargetState state, Remote remote, SyncOptions options,
       SyncListener listener, long start) throws IOException {
+    return reconcile(root, local, state, remote, options, listener, start, null);
+  }
+
+  /** @param listed the remote's listing when it was already made, else null */
+  private static SyncResult reconcile(Path root, Snapshot local, TargetState state, Remote remote,
+      SyncOptions options, SyncListener listener, long start, RemoteListing listed) throws IOException {
     Snapshot synced = state != null ? state.synced() : Snapshot.empty();
 
     Snapshot remoteTree = null;
@@ -118,7 +209,7 @@ public final class PushJob {
     boolean rootExists = true;
     List<Problem> problems = new ArrayList<>(local.problems());
     if (!(options.trustState() && state != null && !state.isEmpty())) {
-      RemoteListing listing = remote.list();
+      RemoteListing listing = listed != null ? listed : remote.list();
       log.debug("listed {} remote entries after {} ms", listing.tree().size(), (System.nanoTime() - start) / 1_000_000);
       rootExists = listing.rootExists();
       remoteTree = withoutOurTempFiles(listing.tree());

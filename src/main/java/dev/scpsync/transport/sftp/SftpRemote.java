@@ -90,6 +90,8 @@ public final class SftpRemote implements Remote {
   private final OpenSSHFsyncExtension fsync;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final Pipes pipes = new Pipes();
+  /** Opens small-file channels; apart from {@link #workers} so that {@link #close} can let them finish. */
+  private final ExecutorService opener = Executors.newVirtualThreadPerTaskExecutor();
   private final java.util.concurrent.Semaphore largeFiles = new java.util.concurrent.Semaphore(LARGE_FILES_AT_ONCE);
   /** Channels beyond the first that large files' lanes may hold at once (the target's parallel - 1). */
   private final java.util.concurrent.Semaphore extraLanes;
@@ -476,7 +478,7 @@ public final class SftpRemote implements Remote {
       long opening = System.nanoTime();
       List<Future<SftpPipe>> opens = new ArrayList<>();
       for (int i = 0; i < toOpen; i++) {
-        opens.add(workers.submit(() -> SftpPipe.open(session)));
+        opens.add(opener.submit(() -> SftpPipe.open(session)));
       }
       IOException refused = null;
       for (Future<SftpPipe> f : opens) {
@@ -510,11 +512,15 @@ public final class SftpRemote implements Remote {
      * not wait for them.
      */
     void warm() {
-      workers.submit(() -> {
-        List<SftpPipe> taken = take(Math.min(channels, grantedChannels - 1));
-        giveBack(taken, true);
-        return null;
-      });
+      try {
+        opener.submit(() -> {
+          List<SftpPipe> taken = take(Math.min(channels, grantedChannels - 1));
+          giveBack(taken, true);
+          return null;
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // the remote is being closed: nothing to warm
+      }
     }
 
     /** Returns channels after a batch; after a failure they are closed (their state is unknown). */
@@ -734,18 +740,19 @@ public final class SftpRemote implements Remote {
 
   @Override
   public void close() throws IOException {
+    workers.shutdownNow();
     pipes.closeAll();
     // A channel still being opened (keepReady's) is let finish before the session ends: cut off
     // while the user's login shell starts sftp-server, the shell dies half way through its rc
     // files (pyenv's rehash, killed there, leaves a lock behind that stalls every later login for
-    // a minute).
-    workers.shutdown();
+    // a minute). The channels it opens are closed at once (the pool is closed).
+    opener.shutdown();
     try {
-      if (!workers.awaitTermination(CLOSE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        workers.shutdownNow();
+      if (!opener.awaitTermination(CLOSE_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        opener.shutdownNow();
       }
     } catch (InterruptedException e) {
-      workers.shutdownNow();
+      opener.shutdownNow();
       Thread.currentThread().interrupt();
     }
     try {

@@ -10,6 +10,7 @@ import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.ChunkJournal;
 import dev.scpsync.transport.Chunking;
 import dev.scpsync.transport.DeltaBases;
+import dev.scpsync.transport.Futures;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteListing;
 import dev.scpsync.transport.RemoteOpener;
@@ -62,24 +63,18 @@ public final class PushJob {
     // a thread of its own while the source is scanned (--trust-state may not connect at all).
     Ahead ahead = options.trustState() ? null : Ahead.start(() -> RemoteOpener.open(connector, target,
         options.protocol(), options.parallel()), start);
-    Snapshot local;
     try {
-      local = new LocalScanner(options.excludes()).scan(root);
-    } catch (IOException | RuntimeException e) {
-      if (ahead != null) {
-        ahead.abandon();
-      }
-      throw e;
-    }
-    log.debug("scanned {} entries in {} ms", local.size(), (System.nanoTime() - start) / 1_000_000);
-    try (StateStore store = options.stateDir() != null ? StateStore.open(options.stateDir(), root) : null) {
-      if (options.trustState() && store != null && !options.dryRun()) {
-        SyncResult unchanged = unchangedSinceLastSync(store, target, local, start);
-        if (unchanged != null) {
-          return unchanged;
+      Snapshot local = new LocalScanner(options.excludes()).scan(root);
+      log.debug("scanned {} entries in {} ms", local.size(), (System.nanoTime() - start) / 1_000_000);
+      try (StateStore store = options.stateDir() != null ? StateStore.open(options.stateDir(), root) : null) {
+        if (options.trustState() && store != null && !options.dryRun()) {
+          SyncResult unchanged = unchangedSinceLastSync(store, target, local, start);
+          if (unchanged != null) {
+            return unchanged;
+          }
         }
+        return run(root, local, store, target, options, listener, start, ahead);
       }
-      return run(root, local, store, target, options, listener, start, ahead);
     } catch (IOException | RuntimeException e) {
       if (ahead != null) {
         ahead.abandon();
@@ -91,6 +86,7 @@ public final class PushJob {
   /** The session and the remote listing, made on a thread of their own while the source is scanned. */
   private static final class Ahead {
     private final java.util.concurrent.CompletableFuture<Opened> done = new java.util.concurrent.CompletableFuture<>();
+    private boolean taken;
 
     /** An open remote and its listing, or why listing it failed (the remote is still open then). */
     private record Opened(Remote remote, RemoteListing listing, IOException listingFailed) {}
@@ -118,26 +114,17 @@ public final class PushJob {
       return ahead;
     }
 
+    /** The opened remote, which the caller now owns and closes. */
     Opened await() throws IOException {
-      try {
-        return done.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while connecting");
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (e.getCause() instanceof IOException io) {
-          throw io;
-        }
-        if (e.getCause() instanceof RuntimeException re) {
-          throw re;
-        }
-        throw new IOException(e.getCause());
-      }
+      taken = true;
+      return Futures.await(done, "interrupted while connecting");
     }
 
-    /** The push ended before using it: whatever it opens is closed. */
+    /** The push ended before taking the remote: whatever it opens is closed (once taken, the taker closes it). */
     void abandon() {
-      done.thenAccept(o -> closeQuietly(o.remote()));
+      if (!taken) {
+        done.thenAccept(o -> closeQuietly(o.remote()));
+      }
     }
 
     private static void closeQuietly(Remote remote) {

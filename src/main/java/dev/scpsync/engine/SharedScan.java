@@ -1,11 +1,10 @@
 package dev.scpsync.engine;
 
+import dev.scpsync.transport.Futures;
 import dev.scpsync.tree.Snapshot;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * One scan of the source for every target that reconciles at about the same time: at start, after
@@ -73,17 +72,7 @@ final class SharedScan {
         flight.result.completeExceptionally(e);
       }
     }
-    try {
-      return flight.result.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for a scan of the source");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw (RuntimeException) e.getCause();
-    }
+    return Futures.await(flight.result, "interrupted while waiting for a scan of the source");
   }
 
   /** How many scans ran (for tests and debug output). */

@@ -5,6 +5,7 @@ import dev.scpsync.transport.BlockHashes;
 import dev.scpsync.transport.DeltaBases;
 import dev.scpsync.transport.FileDigest;
 import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.Futures;
 import dev.scpsync.transport.LocalSha256;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;

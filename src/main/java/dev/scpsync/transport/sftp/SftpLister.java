@@ -1,5 +1,6 @@
 package dev.scpsync.transport.sftp;
 
+import dev.scpsync.transport.Futures;
 import dev.scpsync.transport.RemoteListing;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;

@@ -59,10 +59,9 @@ final class SftpPipe implements SftpRequests, AutoCloseable {
     channel.setOut(replies);
     channel.setErr(OutputStream.nullOutputStream());
     channel.addCloseFutureListener(f -> replies.closed());
-    SftpPipe pipe = null;
     try {
       channel.open().verify(OPEN_TIMEOUT);
-      pipe = new SftpPipe(channel, replies);
+      SftpPipe pipe = new SftpPipe(channel, replies);
       pipe.handshake();
       return pipe;
     } catch (IOException | RuntimeException e) {

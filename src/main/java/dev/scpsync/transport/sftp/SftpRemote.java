@@ -1,6 +1,7 @@
 package dev.scpsync.transport.sftp;
 
 import dev.scpsync.transport.FileTransfer;
+import dev.scpsync.transport.Futures;
 import dev.scpsync.transport.Protocol;
 import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteListing;
@@ -408,7 +409,7 @@ public final class SftpRemote implements Remote {
    * granted the files go over the session's own channel.
    */
   private void uploadSmall(List<FileTransfer> small, TransferListener listener) throws IOException {
-    int budget = Math.min(channels, grantedChannels - 1);
+    int budget = pipeBudget();
     if (small.size() < PIPE_FROM_FILES || budget < 1) {
       new PipelinedUploads(SftpRequests.of((RawSftpClient) sftp), PipelinedUploads.WINDOW, this::remote)
           .upload(small, listener);
@@ -444,6 +445,11 @@ public final class SftpRemote implements Remote {
     }
   }
 
+  /** Small-file channels this session may hold: the target's parallel, beside the session's own channel. */
+  private int pipeBudget() {
+    return Math.min(channels, grantedChannels - 1);
+  }
+
   /**
    * The small-file channels of this session: idle ones wait here for the next batch; at most the
    * budget of {@link #uploadSmall} are open at once.
@@ -451,6 +457,7 @@ public final class SftpRemote implements Remote {
   private final class Pipes {
     private final java.util.ArrayDeque<SftpPipe> idle = new java.util.ArrayDeque<>();
     private int open;
+    private boolean closed;
 
     /**
      * Up to {@code wanted} channels for one batch, idle ones first, the rest opened at once (in
@@ -469,7 +476,7 @@ public final class SftpRemote implements Remote {
             open--;
           }
         }
-        toOpen = closed ? 0 : Math.max(0, Math.min(wanted - taken.size(), Math.min(channels, grantedChannels - 1) - open));
+        toOpen = closed ? 0 : Math.max(0, Math.min(wanted - taken.size(), pipeBudget() - open));
         open += toOpen;
       }
       if (toOpen == 0) {
@@ -514,7 +521,7 @@ public final class SftpRemote implements Remote {
     void warm() {
       try {
         opener.submit(() -> {
-          List<SftpPipe> taken = take(Math.min(channels, grantedChannels - 1));
+          List<SftpPipe> taken = take(pipeBudget());
           giveBack(taken, true);
           return null;
         });
@@ -535,8 +542,6 @@ public final class SftpRemote implements Remote {
       }
     }
 
-    private boolean closed;
-
     synchronized void closeAll() {
       closed = true;
       idle.forEach(SftpPipe::close);
@@ -551,7 +556,7 @@ public final class SftpRemote implements Remote {
    */
   @Override
   public void keepReady() {
-    if (Math.min(channels, grantedChannels - 1) >= 1) {
+    if (pipeBudget() >= 1) {
       pipes.warm();
     }
   }

@@ -1,19 +1,25 @@
-package dev.scpsync.transport.sftp;
+package dev.scpsync.transport;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /** Waits for a task and rethrows its failure as it was thrown, interrupt status kept. */
-final class Futures {
+public final class Futures {
   private Futures() {}
 
-  static <T> T await(Future<T> f) throws IOException {
+  public static <T> T await(Future<T> f) throws IOException {
+    return await(f, "interrupted");
+  }
+
+  /** @param interrupted the message of the exception thrown when the wait is interrupted */
+  public static <T> T await(Future<T> f, String interrupted) throws IOException {
     try {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted");
+      throw new InterruptedIOException(interrupted);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {

@@ -66,6 +66,9 @@ final class ChunkedSftpUpload {
    */
   static final long LANE_RTT_NANOS = 20_000_000L;
 
+  /** Requests beyond the open that confirm a long round trip before a file takes several lanes. */
+  private static final int RTT_SAMPLES = 2;
+
   /** Puts a finished temporary file over its final path. */
   interface Placement {
     void renameOver(String from, String to) throws IOException;
@@ -83,7 +86,6 @@ final class ChunkedSftpUpload {
   /** How an attempt ended. */
   enum Verdict { VERIFIED, UNVERIFIED, MISMATCH }
 
-  /** Where an attempt starts: an open handle, the offset, and the digest of what lies before it. */
   /**
    * Where an attempt starts: an open handle, the offset, the digest of what lies before it, and
    * for a fresh start the block hashing done beside the send (a resumed one keeps its blocks in
@@ -285,7 +287,8 @@ final class ChunkedSftpUpload {
     long size = f.entry().size();
     LocalSha256 digest = start.digest();
     ChunkProgress progress = new ChunkProgress(path, size, chunk, start.offset(), journal);
-    int wanted = lanesFor(size - start.offset(), start.openNanos());
+    long roundTrip = roundTrip(start);
+    int wanted = lanesFor(size - start.offset(), roundTrip);
     List<SftpClient> extras = wanted > 1 ? extraChannels.open(wanted - 1) : List.of();
     List<CloseableHandle> extraHandles = new ArrayList<>();
     try {
@@ -301,7 +304,7 @@ final class ChunkedSftpUpload {
         }
       }
       if (lanes.size() > 1) {
-        log.info("{}: over {} channels at once (round trip {} ms)", path, lanes.size(), start.openNanos() / 1_000_000);
+        log.info("{}: over {} channels at once (round trip {} ms)", path, lanes.size(), roundTrip / 1_000_000);
       }
       try (LaneSender sender = new LaneSender(lanes, Math.max(4, WINDOW_BYTES / writeSize), progress,
           (end, length) -> listener.bytes(length))) {
@@ -336,7 +339,26 @@ final class ChunkedSftpUpload {
     return digest;
   }
 
-  /** How many lanes {@code remaining} bytes go over, given the round trip the open took. */
+  /**
+   * The link's round trip: the open's time, or when that looks like a long link, the shortest of
+   * it and {@link #RTT_SAMPLES} more requests. One request can take 20 ms on a fast link that is
+   * busy for a moment (a loaded loopback in CI did, and sent a file over two lanes, doubling what
+   * a cut costs); the minimum of three is the link's.
+   */
+  private long roundTrip(Start start) throws IOException {
+    if (maxLanes <= 1 || start.openNanos() < LANE_RTT_NANOS) {
+      return start.openNanos();
+    }
+    long best = start.openNanos();
+    for (int i = 0; i < RTT_SAMPLES && best >= LANE_RTT_NANOS; i++) {
+      long t0 = System.nanoTime();
+      sftp.stat(start.handle());
+      best = Math.min(best, System.nanoTime() - t0);
+    }
+    return best;
+  }
+
+  /** How many lanes {@code remaining} bytes go over, given the link's round trip. */
   private int lanesFor(long remaining, long roundTripNanos) {
     if (maxLanes <= 1 || roundTripNanos < LANE_RTT_NANOS) {
       return 1;

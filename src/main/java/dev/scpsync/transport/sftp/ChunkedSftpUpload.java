@@ -74,13 +74,17 @@ final class ChunkedSftpUpload {
     void renameOver(String from, String to) throws IOException;
   }
 
-  /** More SFTP channels on the session for one file's lanes, while the target's budget lasts. */
-  interface ExtraChannels {
-    /** Up to {@code wanted} channels, fewer (or none) when the budget or the server says so. */
-    List<SftpClient> open(int wanted);
+  /** The session's SFTP channels of our own ({@link SftpPipe}) that a file's lanes write over. */
+  interface Pipes {
+    /**
+     * Up to {@code wanted} channels, fewer (or none) when the target's budget or the server says so.
+     *
+     * @throws IOException when the session is lost
+     */
+    List<SftpPipe> take(int wanted) throws IOException;
 
-    /** Closes channels {@link #open} gave and returns them to the budget. */
-    void release(List<SftpClient> channels);
+    /** Returns channels {@link #take} gave; after a failure they are closed (their state is unknown). */
+    void giveBack(List<SftpPipe> pipes, boolean healthy);
   }
 
   /** How an attempt ended. */
@@ -104,14 +108,15 @@ final class ChunkedSftpUpload {
   private final ChunkJournal journal;
   private final DeltaBases bases;
   private final int maxLanes;
-  private final ExtraChannels extraChannels;
+  private final Pipes pipes;
 
   /**
-   * @param maxLanes most channels one file's chunks go over at once, {@code sftp}'s included
-   * @param extraChannels where the channels beyond {@code sftp} come from
+   * @param maxLanes most channels one file's chunks go over at once
+   * @param pipes where the channels the writes go over come from; {@code sftp} carries them when
+   *     there are none
    */
   ChunkedSftpUpload(SftpClient sftp, ClientSession session, UnaryOperator<String> remote, int writeSize,
-      OpenSSHFsyncExtension fsync, Placement placement, Chunking chunking, int maxLanes, ExtraChannels extraChannels) {
+      OpenSSHFsyncExtension fsync, Placement placement, Chunking chunking, int maxLanes, Pipes pipes) {
     this.sftp = sftp;
     this.session = session;
     this.remote = remote;
@@ -122,7 +127,7 @@ final class ChunkedSftpUpload {
     this.journal = chunking.journal();
     this.bases = chunking.bases();
     this.maxLanes = maxLanes;
-    this.extraChannels = extraChannels;
+    this.pipes = pipes;
   }
 
   /**
@@ -289,19 +294,20 @@ final class ChunkedSftpUpload {
     ChunkProgress progress = new ChunkProgress(path, size, chunk, start.offset(), journal);
     long roundTrip = roundTrip(start);
     int wanted = lanesFor(size - start.offset(), roundTrip);
-    List<SftpClient> extras = wanted > 1 ? extraChannels.open(wanted - 1) : List.of();
-    List<CloseableHandle> extraHandles = new ArrayList<>();
+    List<SftpPipe> taken = pipes.take(wanted);
+    boolean healthy = false;
     try {
       List<LaneSender.Lane> lanes = new ArrayList<>();
-      lanes.add(new LaneSender.Lane((RawSftpClient) sftp, start.handle().getIdentifier()));
-      for (SftpClient extra : extras) {
+      for (SftpPipe pipe : taken) {
         try {
-          CloseableHandle h = extra.open(start.temp(), EnumSet.of(OpenMode.Write));
-          extraHandles.add(h);
-          lanes.add(new LaneSender.Lane((RawSftpClient) extra, h.getIdentifier()));
+          lanes.add(new LaneSender.Lane(pipe, pipe.openForWrite(start.temp())));
         } catch (SftpException e) {
           log.debug("{}: a lane could not open the temporary file ({}); going without it", path, e.getMessage());
         }
+      }
+      if (lanes.size() < wanted) {
+        // Short of channels of our own: the session's own carries a lane, through MINA's client.
+        lanes.add(new LaneSender.Lane(SftpRequests.of((RawSftpClient) sftp), start.handle().getIdentifier()));
       }
       if (lanes.size() > 1) {
         log.info("{}: over {} channels at once (round trip {} ms)", path, lanes.size(), roundTrip / 1_000_000);
@@ -327,11 +333,14 @@ final class ChunkedSftpUpload {
         }
         sender.finish();
       }
-    } finally {
-      for (CloseableHandle h : extraHandles) {
-        closeQuietly(h);
+      for (LaneSender.Lane lane : lanes) {
+        if (lane.channel() instanceof SftpPipe) {
+          lane.channel().closeHandle(lane.handle());
+        }
       }
-      extraChannels.release(extras);
+      healthy = true;
+    } finally {
+      pipes.giveBack(taken, healthy);
     }
     if (local.size() != size) {
       throw changed(f, "grew while being sent");

@@ -8,7 +8,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.sshd.sftp.client.RawSftpClient;
 
 /**
  * Sends one file's writes over several SFTP channels ("lanes") at once, each with its own handle
@@ -28,7 +27,7 @@ import org.apache.sshd.sftp.client.RawSftpClient;
  */
 final class LaneSender implements AutoCloseable {
   /** One channel with the temporary file open on it. */
-  record Lane(RawSftpClient client, byte[] handle) {}
+  record Lane(SftpRequests channel, byte[] handle) {}
 
   private record Write(long offset, byte[] data, int length) {}
 
@@ -44,7 +43,7 @@ final class LaneSender implements AutoCloseable {
     for (Lane lane : lanes) {
       BlockingQueue<Write> queue = new ArrayBlockingQueue<>(depth);
       queues.add(queue);
-      WriteWindow window = new WriteWindow(lane.client(), lane.handle(), depth, (end, length) -> {
+      WriteWindow window = new WriteWindow(lane.channel(), lane.handle(), depth, (end, length) -> {
         onBytes.acked(end, length);
         progress.acked(end, length);
       });

@@ -209,7 +209,7 @@ final class SftpDeltaUpload {
 
   private void write(FileTransfer f, FileChannel local, CloseableHandle handle, BlockDelta delta, TransferListener listener)
       throws IOException {
-    WriteWindow window = new WriteWindow((RawSftpClient) sftp, handle.getIdentifier(),
+    WriteWindow window = new WriteWindow(SftpRequests.of((RawSftpClient) sftp), handle.getIdentifier(),
         Math.max(4, ChunkedSftpUpload.WINDOW_BYTES / writeSize), (end, length) -> listener.bytes(length));
     ByteBuffer buf = ByteBuffer.allocate(writeSize);
     try {

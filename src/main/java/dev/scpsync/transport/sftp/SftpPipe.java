@@ -14,8 +14,9 @@ import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.common.SftpConstants;
 
 /**
- * An SFTP v3 channel of our own that sends many requests in one SSH packet: for streams of small
- * files, where every file costs five requests.
+ * An SFTP v3 channel of our own that sends many requests in one SSH packet (for streams of small
+ * files, where every file costs five requests) and large writes with one copy of their data (for
+ * large files).
  *
  * <p>Written by hand because MINA's SFTP client writes each request as its own SSH packet and waits
  * for the previous one to be written first. A burst of 1,000 small files was then 5,000 packets
@@ -23,7 +24,7 @@ import org.apache.sshd.sftp.common.SftpConstants;
  * write, and a hand-off between threads on both sides; the client's JVM spent ~0.65 ms of CPU per
  * file. Here the requests queued between two {@link #flush}es go out as one channel write (MINA cuts
  * it into packets of the server's maximum size), and sftp-server, reading them together, answers
- * them together. Only what {@link PipelinedUploads} needs is here: framing, the version handshake
+ * them together. Only what {@link PipelinedUploads} and {@link WriteWindow} need is here: framing, the version handshake
  * and replies by id; everything else stays on MINA's client.
  *
  * <p>Not thread-safe: one thread sends, flushes and receives. Replies arrive on MINA's I/O thread.
@@ -97,11 +98,38 @@ final class SftpPipe implements SftpRequests, AutoCloseable {
     return id;
   }
 
+  /**
+   * Framed straight into the channel's stream, which copies the data once into SSH packets: no
+   * request buffer, and none of the copies MINA's async stream makes of a write larger than a
+   * packet (it copies the unsent rest again after every packet, ~3.5 times the data for a 255 KiB
+   * write in 32 KiB packets, and chains a future per packet). Goes out at the next {@link #flush}
+   * at the latest; what was queued before goes first.
+   */
+  @Override
+  public int write(byte[] handle, long offset, byte[] data, int length) throws IOException {
+    flushPending();
+    int id = nextId++;
+    ByteArrayBuffer header = new ByteArrayBuffer(64, false);
+    header.putUInt(1 + 4 + 4 + handle.length + 8 + 4 + length);
+    header.putByte((byte) SftpConstants.SSH_FXP_WRITE);
+    header.putUInt(id);
+    header.putBytes(handle);
+    header.putLong(offset);
+    header.putUInt(length);
+    out.write(header.array(), header.rpos(), header.available());
+    out.write(data, 0, length);
+    return id;
+  }
+
   @Override
   public void flush() throws IOException {
+    flushPending();
+    out.flush();
+  }
+
+  private void flushPending() throws IOException {
     if (pending.available() > 0) {
       out.write(pending.array(), pending.rpos(), pending.available());
-      out.flush();
       pending.clear();
     }
   }

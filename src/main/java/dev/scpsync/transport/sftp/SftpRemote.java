@@ -91,38 +91,18 @@ public final class SftpRemote implements Remote {
   private final OpenSSHFsyncExtension fsync;
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   private final Pipes pipes = new Pipes();
-  /** Opens small-file channels; apart from {@link #workers} so that {@link #close} can let them finish. */
+  /** Opens {@link SftpPipe} channels; apart from {@link #workers} so that {@link #close} can let them finish. */
   private final ExecutorService opener = Executors.newVirtualThreadPerTaskExecutor();
   private final java.util.concurrent.Semaphore largeFiles = new java.util.concurrent.Semaphore(LARGE_FILES_AT_ONCE);
-  /** Channels beyond the first that large files' lanes may hold at once (the target's parallel - 1). */
-  private final java.util.concurrent.Semaphore extraLanes;
-  private final ChunkedSftpUpload.ExtraChannels lanes = new ChunkedSftpUpload.ExtraChannels() {
+  private final ChunkedSftpUpload.Pipes lanes = new ChunkedSftpUpload.Pipes() {
     @Override
-    public List<SftpClient> open(int wanted) {
-      int permits = 0;
-      while (permits < wanted && permits + 1 < grantedChannels && extraLanes.tryAcquire()) {
-        permits++;
-      }
-      List<SftpClient> opened = new ArrayList<>();
-      IOException refused = openMore(opened, permits);
-      if (refused != null) {
-        log.info("{}: the server refused a channel for a large file's lane ({}); using {}", description,
-            refused.getMessage(), opened.size() + 1);
-      }
-      extraLanes.release(permits - opened.size());
-      return opened;
+    public List<SftpPipe> take(int wanted) throws IOException {
+      return pipes.take(wanted);
     }
 
     @Override
-    public void release(List<SftpClient> clients) {
-      for (SftpClient c : clients) {
-        try {
-          c.close();
-        } catch (IOException ignored) {
-          // the channel's end is all that is left to happen
-        }
-      }
-      extraLanes.release(clients.size());
+    public void giveBack(List<SftpPipe> taken, boolean healthy) {
+      pipes.giveBack(taken, healthy);
     }
   };
 
@@ -142,7 +122,6 @@ public final class SftpRemote implements Remote {
     this.root = root.isEmpty() ? "." : root;
     this.description = description;
     this.channels = channels;
-    this.extraLanes = new java.util.concurrent.Semaphore(channels - 1);
     OpenSSHLimitsExtension limits = sftp.getExtension(OpenSSHLimitsExtension.class);
     int write = SAFE_WRITE;
     int read = SAFE_WRITE;
@@ -445,14 +424,14 @@ public final class SftpRemote implements Remote {
     }
   }
 
-  /** Small-file channels this session may hold: the target's parallel, beside the session's own channel. */
+  /** {@link SftpPipe} channels this session may hold: the target's parallel, beside the session's own channel. */
   private int pipeBudget() {
     return Math.min(channels, grantedChannels - 1);
   }
 
   /**
-   * The small-file channels of this session: idle ones wait here for the next batch; at most the
-   * budget of {@link #uploadSmall} are open at once.
+   * The {@link SftpPipe} channels of this session, for batches of small files and the lanes of large
+   * ones: idle ones wait here for the next use; at most {@link #pipeBudget} are open at once.
    */
   private final class Pipes {
     private final java.util.ArrayDeque<SftpPipe> idle = new java.util.ArrayDeque<>();
@@ -509,7 +488,7 @@ public final class SftpRemote implements Remote {
         log.info("{}: the server refused an SFTP channel ({}); using {} from now on", description,
             refused.getMessage(), grantedChannels);
       }
-      log.debug("{}: opened {} SFTP channels for small files in {} ms", description, toOpen,
+      log.debug("{}: opened {} SFTP channels of our own in {} ms", description, toOpen,
           (System.nanoTime() - opening) / 1_000_000);
       return taken;
     }
@@ -551,30 +530,15 @@ public final class SftpRemote implements Remote {
   }
 
   /**
-   * Opens the small-file channels now, in the background: this session will carry changes for a
-   * while (watch mode), and the first burst of files should not wait for a channel to be opened.
+   * Opens the session's {@link SftpPipe} channels now, in the background: this session will carry
+   * changes for a while (watch mode), and the first burst of files should not wait for a channel to
+   * be opened.
    */
   @Override
   public void keepReady() {
     if (pipeBudget() >= 1) {
       pipes.warm();
     }
-  }
-
-  /**
-   * Opens SFTP channels on the session into {@code clients} until it holds {@code upTo}, stopping
-   * at the first the server refuses (OpenSSH's {@code MaxSessions}): that refusal is returned, or
-   * null when all were opened.
-   */
-  private IOException openMore(List<SftpClient> clients, int upTo) {
-    while (clients.size() < upTo) {
-      try {
-        clients.add(org.apache.sshd.sftp.client.SftpClientFactory.instance().createSftpClient(session));
-      } catch (IOException e) {
-        return e;
-      }
-    }
-    return null;
   }
 
   /** How many channels {@code smallFiles} small files go over, given at most {@code channels}. */

@@ -1,16 +1,20 @@
 package dev.scpsync.transport.sftp;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.client.RawSftpClient;
 import org.apache.sshd.sftp.client.SftpMessage;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 
 /**
- * An SFTP channel as {@link PipelinedUploads} uses it: requests queued without waiting for their
- * replies, and replies taken by request id. A reply buffer holds the whole packet from position 0
+ * An SFTP channel as {@link PipelinedUploads} and {@link WriteWindow} use it: requests queued
+ * without waiting for their replies, and replies taken by request id. A reply buffer holds the whole packet from position 0
  * (length, type, id, payload), as {@link SftpReplies} reads it.
  */
 interface SftpRequests {
@@ -25,6 +29,42 @@ interface SftpRequests {
 
   /** The reply to {@code id} if it is already there, else null. */
   Buffer poll(int id) throws IOException;
+
+  /** Queues a write of {@code length} bytes of {@code data} at {@code offset} of an open handle. */
+  default int write(byte[] handle, long offset, byte[] data, int length) throws IOException {
+    Buffer write = new ByteArrayBuffer(length + handle.length + 32, false);
+    write.putBytes(handle);
+    write.putLong(offset);
+    write.putBytes(data, 0, length);
+    return send(SftpConstants.SSH_FXP_WRITE, write);
+  }
+
+  /** Opens an existing file for writing on this channel and waits for its handle. */
+  default byte[] openForWrite(String path) throws IOException {
+    Buffer open = new ByteArrayBuffer();
+    open.putString(path, StandardCharsets.UTF_8);
+    open.putUInt(SftpConstants.SSH_FXF_WRITE);
+    open.putUInt(0); // no attributes
+    int id = send(SftpConstants.SSH_FXP_OPEN, open);
+    flush();
+    Buffer reply = receive(id);
+    if (SftpReplies.typeOf(reply) == SftpConstants.SSH_FXP_HANDLE) {
+      return reply.getBytes();
+    }
+    throw SftpReplies.error(reply, "cannot open " + path);
+  }
+
+  /** Closes a handle and waits for the server's answer (for a written file: its data is in place). */
+  default void closeHandle(byte[] handle) throws IOException {
+    Buffer close = new ByteArrayBuffer();
+    close.putBytes(handle);
+    int id = send(SftpConstants.SSH_FXP_CLOSE, close);
+    flush();
+    SftpException refused = SftpReplies.error(receive(id), "close");
+    if (refused != null) {
+      throw refused;
+    }
+  }
 
   /**
    * MINA's own client: each request is written as its own SSH packet as soon as it is queued (MINA

@@ -1,13 +1,9 @@
 package dev.scpsync.transport.sftp;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.apache.sshd.common.util.buffer.Buffer;
-import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
-import org.apache.sshd.sftp.client.RawSftpClient;
-import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 /**
@@ -25,7 +21,7 @@ final class WriteWindow {
 
   private record Pending(int id, long end, int length) {}
 
-  private final RawSftpClient raw;
+  private final SftpRequests requests;
   private final byte[] handle;
   private final int depth;
   private final Acked acked;
@@ -34,8 +30,8 @@ final class WriteWindow {
   /**
    * @param depth how many writes may wait for their status at once
    */
-  WriteWindow(RawSftpClient raw, byte[] handle, int depth, Acked acked) {
-    this.raw = raw;
+  WriteWindow(SftpRequests requests, byte[] handle, int depth, Acked acked) {
+    this.requests = requests;
     this.handle = handle;
     this.depth = depth;
     this.acked = acked;
@@ -46,16 +42,13 @@ final class WriteWindow {
     while (inFlight.size() >= depth) {
       awaitOldest();
     }
-    Buffer write = new ByteArrayBuffer(length + handle.length + 32, false);
-    write.putBytes(handle);
-    write.putLong(offset);
-    write.putBytes(data, 0, length);
-    int id = raw.write(SftpConstants.SSH_FXP_WRITE, write).getId();
+    int id = requests.write(handle, offset, data, length);
+    requests.flush();
     inFlight.add(new Pending(id, offset + length, length));
     // Take the acknowledgements already there, so that what is confirmed (a chunk for the
     // journal) keeps up with the server instead of waiting until the window is full.
     while (!inFlight.isEmpty()) {
-      Buffer ready = raw.receive(inFlight.peek().id(), Duration.ZERO);
+      Buffer ready = requests.poll(inFlight.peek().id());
       if (ready == null) {
         break;
       }
@@ -76,14 +69,14 @@ final class WriteWindow {
    */
   void abandon() throws IOException {
     for (Pending p : inFlight) {
-      raw.receive(p.id());
+      requests.receive(p.id());
     }
     inFlight.clear();
   }
 
   private void awaitOldest() throws IOException {
     Pending oldest = inFlight.poll();
-    handle(oldest, raw.receive(oldest.id()));
+    handle(oldest, requests.receive(oldest.id()));
   }
 
   private void handle(Pending oldest, Buffer reply) throws IOException {

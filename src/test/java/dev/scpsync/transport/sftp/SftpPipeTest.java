@@ -80,6 +80,54 @@ class SftpPipeTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = ServerKind.class, names = {"OPENSSH_SFTP", "EMBEDDED_RECEIVER"})
+  void largeWritesAtAnyOffsetArriveExactlyAndARequestQueuedBeforeThemGoesFirst(ServerKind kind) throws Exception {
+    try (TestServer server = TestServer.start(kind, tmp.resolve("server"))) {
+      TestServer.Location remote = server.location(tmp, "dest");
+      Path there = Files.createFile(Files.createDirectories(remote.onDisk()).resolve("big.part"));
+      int piece = 255 * 1024; // eight SSH packets and a bit: the size large files are written in
+      byte[] data = new byte[40 * piece + 12_345];
+      new java.util.SplittableRandom(7).nextBytes(data);
+      List<Integer> order = new ArrayList<>();
+      for (int at = 0; at < data.length; at += piece) {
+        order.add(at);
+      }
+      java.util.Collections.shuffle(order, new java.util.Random(3));
+      order.remove(Integer.valueOf(0));
+      order.add(0, 0); // first: the queued write below covers its bytes
+      String path = remote.remotePath() + "/big.part";
+
+      try (SshConnector connector = new SshConnector(server.sshOptions());
+          ClientSession session = connector.connect(TargetSpec.parse(server.target(remote.remotePath())));
+          SftpPipe pipe = SftpPipe.open(session)) {
+        byte[] handle = pipe.openForWrite(path);
+        // A write queued (not yet sent) before the others, over bytes they write again: it must
+        // reach the server first, or its junk would be what stays.
+        Buffer early = new ByteArrayBuffer();
+        early.putBytes(handle);
+        early.putLong(0);
+        early.putBytes(new byte[1000]);
+        int earlyId = pipe.send(SftpConstants.SSH_FXP_WRITE, early);
+        List<Long> acked = new ArrayList<>();
+        WriteWindow window = new WriteWindow(pipe, handle, 4, (end, length) -> acked.add(end));
+        for (int at : order) {
+          int length = Math.min(piece, data.length - at);
+          window.write(at, java.util.Arrays.copyOfRange(data, at, at + length), length);
+        }
+        window.finish();
+        assertThat(SftpReplies.error(pipe.receive(earlyId), "early write")).isNull();
+        pipe.closeHandle(handle);
+        assertThat(acked).as("acknowledged in the order sent")
+            .containsExactlyElementsOf(order.stream().map(at -> (long) Math.min(at + piece, data.length)).toList());
+        assertThatThrownBy(() -> pipe.openForWrite(remote.remotePath() + "/no-such-file"))
+            .isInstanceOf(org.apache.sshd.sftp.common.SftpException.class).hasMessageContaining("cannot open");
+        assertThat(pipe.isOpen()).as("a refused open leaves the channel usable").isTrue();
+      }
+      assertThat(Files.readAllBytes(there)).isEqualTo(data);
+    }
+  }
+
   @Test
   void aChannelTheServerRefusesIsAnErrorAndLeavesNothingOpen() throws Exception {
     try (TestServer server = TestServer.start(ServerKind.OPENSSH_SFTP, tmp.resolve("server"))) {

@@ -4,6 +4,7 @@ import dev.scpsync.transport.ChunkJournal;
 import dev.scpsync.transport.Chunking;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongConsumer;
 
 /**
  * Which chunks of a large upload the server has acknowledged, in whatever order the writes come
@@ -16,6 +17,7 @@ final class ChunkProgress {
   private final long size;
   private final long chunk;
   private final ChunkJournal journal;
+  private final LongConsumer onConfirmed;
   private final long[] ackedBytes;
   private final ConcurrentMap<Long, String> prefixHashes = new ConcurrentHashMap<>();
   private long confirmed;
@@ -25,7 +27,16 @@ final class ChunkProgress {
    *     before it is confirmed already
    */
   ChunkProgress(String path, long size, long chunk, long from, ChunkJournal journal) {
+    this(path, size, chunk, from, journal, chunks -> {});
+  }
+
+  /**
+   * @param onConfirmed told the number of chunks confirmed without a gap each time it grows
+   *     (under this object's lock: must not block)
+   */
+  ChunkProgress(String path, long size, long chunk, long from, ChunkJournal journal, LongConsumer onConfirmed) {
     this.path = path;
+    this.onConfirmed = onConfirmed;
     this.size = size;
     this.chunk = chunk;
     this.journal = journal;
@@ -55,6 +66,7 @@ final class ChunkProgress {
     }
     if (confirmed > before) {
       journal.confirmed(path, confirmed, prefixHashes.remove(confirmed));
+      onConfirmed.accept(confirmed);
     }
   }
 

@@ -12,6 +12,7 @@ import dev.scpsync.transport.LocalSha256;
 import dev.scpsync.transport.PartialUpload;
 import dev.scpsync.transport.RemoteHashes;
 import dev.scpsync.transport.ResumeDecision;
+import dev.scpsync.transport.RunningRemoteHash;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.sftp.client.RawSftpClient;
@@ -65,6 +67,9 @@ final class ChunkedSftpUpload {
    * compete for the CPU that encrypts them; above it a large file's chunks go over several.
    */
   static final long LANE_RTT_NANOS = 20_000_000L;
+
+  /** How long the server may take to hash the last chunks after the last write. */
+  private static final java.time.Duration HASH_TIMEOUT = java.time.Duration.ofMinutes(10);
 
   /** Requests beyond the open that confirm a long round trip before a file takes several lanes. */
   private static final int RTT_SAMPLES = 2;
@@ -185,27 +190,30 @@ final class ChunkedSftpUpload {
     long size = f.entry().size();
     LocalSha256 digest;
     long t0 = System.nanoTime();
-    try {
-      digest = send(f, local, start, listener);
-      log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
-      sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
-      if (fsync != null) {
-        fsync.fsync(start.handle());
+    long confirmedAtStart = start.offset() == size ? Chunking.chunks(size, chunk) : start.offset() / chunk;
+    try (RunningRemoteHash running = RunningRemoteHash.start(session, start.temp(), chunk, confirmedAtStart)) {
+      try {
+        digest = send(f, local, start, listener, running::confirmed);
+        log.debug("{}: {} bytes sent in {} ms", f.entry().path(), size - start.offset(), (System.nanoTime() - t0) / 1_000_000);
+        sftp.setStat(start.handle(), SftpRemote.attributesOf(f.entry()).size(size));
+        if (fsync != null) {
+          fsync.fsync(start.handle());
+        }
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(start.handle());
+        throw e;
       }
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(start.handle());
-      throw e;
+      start.handle().close();
+      long t1 = System.nanoTime();
+      String localHex = digest.hex();
+      Verdict v = verifyAndPlace(f, start.temp(), localHex, running.finish(HASH_TIMEOUT));
+      log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
+      if (v != Verdict.MISMATCH) {
+        BlockHashes blocks = start.blocks() != null ? start.blocks().finish() : digest.blocks();
+        listener.digested(f, new FileDigest(localHex, blocks));
+      }
+      return v;
     }
-    start.handle().close();
-    long t1 = System.nanoTime();
-    String localHex = digest.hex();
-    Verdict v = verifyAndPlace(f, start.temp(), localHex);
-    log.debug("{}: {} after the server's SHA-256 ({} ms)", f.entry().path(), v, (System.nanoTime() - t1) / 1_000_000);
-    if (v != Verdict.MISMATCH) {
-      BlockHashes blocks = start.blocks() != null ? start.blocks().finish() : digest.blocks();
-      listener.digested(f, new FileDigest(localHex, blocks));
-    }
-    return v;
   }
 
   /** Where an interrupted upload of this file can go on, or null to start afresh. */
@@ -287,11 +295,12 @@ final class ChunkedSftpUpload {
    *
    * @return the digest of the whole file as read
    */
-  private LocalSha256 send(FileTransfer f, FileChannel local, Start start, TransferListener listener) throws IOException {
+  private LocalSha256 send(FileTransfer f, FileChannel local, Start start, TransferListener listener, LongConsumer onConfirmed)
+      throws IOException {
     String path = f.entry().path();
     long size = f.entry().size();
     LocalSha256 digest = start.digest();
-    ChunkProgress progress = new ChunkProgress(path, size, chunk, start.offset(), journal);
+    ChunkProgress progress = new ChunkProgress(path, size, chunk, start.offset(), journal, onConfirmed);
     long roundTrip = roundTrip(start);
     int wanted = lanesFor(size - start.offset(), roundTrip);
     List<SftpPipe> taken = pipes.take(wanted);
@@ -385,8 +394,19 @@ final class ChunkedSftpUpload {
     }
   }
 
-  private Verdict verifyAndPlace(FileTransfer f, String temp, String localHex) throws IOException {
-    Optional<String> remoteHex = hashOnServer(temp, -1);
+  /**
+   * @param hashedWhileSent the server's digest taken while the chunks arrived, if it could; a
+   *     mismatch there is checked once more the usual way before the file is sent again
+   */
+  private Verdict verifyAndPlace(FileTransfer f, String temp, String localHex, Optional<String> hashedWhileSent)
+      throws IOException {
+    Optional<String> remoteHex = hashedWhileSent.filter(localHex::equals);
+    if (remoteHex.isEmpty()) {
+      if (hashedWhileSent.isPresent()) {
+        log.debug("{}: the digest taken while sending differs; hashing the whole file on the server", f.entry().path());
+      }
+      remoteHex = hashOnServer(temp, -1);
+    }
     if (remoteHex.isPresent() && !remoteHex.get().equals(localHex)) {
       journal.finish(f.entry().path());
       removeQuietly(temp);

@@ -6,6 +6,7 @@ import dev.scpsync.transport.FileDigest;
 import dev.scpsync.transport.FileTransfer;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;
+import dev.scpsync.tree.Entry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -128,14 +129,7 @@ final class PipelinedUploads {
       int writeId = send(SftpConstants.SSH_FXP_WRITE, write);
       inFlight.add(new Expect(writeId, r -> outcome.check(r, "write")));
     }
-    Buffer setstat = new ByteArrayBuffer();
-    setstat.putBytes(handle);
-    long mtime = f.entry().mtime().getEpochSecond();
-    setstat.putUInt(SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS | SftpConstants.SSH_FILEXFER_ATTR_ACMODTIME);
-    setstat.putUInt(f.entry().mode());
-    setstat.putUInt(Instant.now().getEpochSecond());
-    setstat.putUInt(mtime);
-    int setstatId = send(SftpConstants.SSH_FXP_FSETSTAT, setstat);
+    int setstatId = send(SftpConstants.SSH_FXP_FSETSTAT, modeAndTimes(handle, f.entry()));
     inFlight.add(new Expect(setstatId, r -> outcome.check(r, "set mode/mtime")));
     Buffer close = new ByteArrayBuffer();
     close.putBytes(handle);
@@ -169,6 +163,17 @@ final class PipelinedUploads {
         listener.done(f);
       }
     }));
+  }
+
+  /** An FSETSTAT payload that gives an open file its entry's mode and mtime (seconds, as SFTP v3 keeps them). */
+  static Buffer modeAndTimes(byte[] handle, Entry e) {
+    Buffer setstat = new ByteArrayBuffer();
+    setstat.putBytes(handle);
+    setstat.putUInt(SftpConstants.SSH_FILEXFER_ATTR_PERMISSIONS | SftpConstants.SSH_FILEXFER_ATTR_ACMODTIME);
+    setstat.putUInt(e.mode());
+    setstat.putUInt(Instant.now().getEpochSecond());
+    setstat.putUInt(e.mtime().getEpochSecond());
+    return setstat;
   }
 
   /** Best effort: the reply is read (and ignored) in turn like any other. */

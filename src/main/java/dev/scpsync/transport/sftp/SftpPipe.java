@@ -27,7 +27,8 @@ import org.apache.sshd.sftp.common.SftpConstants;
  * them together. Only what {@link PipelinedUploads} and {@link WriteWindow} need is here: framing, the version handshake
  * and replies by id; everything else stays on MINA's client.
  *
- * <p>Not thread-safe: one thread sends, flushes and receives. Replies arrive on MINA's I/O thread.
+ * <p>Thread-safe: several uploads may share a channel, each waiting for its own replies (which
+ * arrive on MINA's I/O thread). A write that waits for the server's window holds the others back.
  */
 final class SftpPipe implements SftpRequests, AutoCloseable {
   private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
@@ -86,7 +87,7 @@ final class SftpPipe implements SftpRequests, AutoCloseable {
   }
 
   @Override
-  public int send(int type, Buffer payload) throws IOException {
+  public synchronized int send(int type, Buffer payload) throws IOException {
     int id = nextId++;
     pending.putUInt(1 + 4 + payload.available());
     pending.putByte((byte) type);
@@ -106,7 +107,7 @@ final class SftpPipe implements SftpRequests, AutoCloseable {
    * at the latest; what was queued before goes first.
    */
   @Override
-  public int write(byte[] handle, long offset, byte[] data, int length) throws IOException {
+  public synchronized int write(byte[] handle, long offset, byte[] data, int length) throws IOException {
     flushPending();
     int id = nextId++;
     ByteArrayBuffer header = new ByteArrayBuffer(64, false);
@@ -122,7 +123,7 @@ final class SftpPipe implements SftpRequests, AutoCloseable {
   }
 
   @Override
-  public void flush() throws IOException {
+  public synchronized void flush() throws IOException {
     flushPending();
     out.flush();
   }

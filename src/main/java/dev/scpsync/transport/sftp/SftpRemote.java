@@ -29,6 +29,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.util.buffer.Buffer;
+import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
 import org.apache.sshd.sftp.client.RawSftpClient;
 import org.apache.sshd.sftp.client.SftpClient;
 import org.apache.sshd.sftp.client.SftpClient.Attributes;
@@ -61,6 +63,7 @@ public final class SftpRemote implements Remote {
   private static final int SAFE_WRITE = 32 * 1024;
   private static final int MAX_WRITE = 255 * 1024;
   private static final long FSYNC_THRESHOLD = 1024 * 1024;
+  private static final String FSYNC_EXTENSION = "fsync@openssh.com";
   private static final int PARALLEL = 32;
   /** Channels a target's uploads may use when the user did not say ({@code parallel}). */
   public static final int DEFAULT_CHANNELS = 2;
@@ -344,21 +347,43 @@ public final class SftpRemote implements Remote {
     // posix-rename (OpenSSH); large files and other servers use the blocking API on a few threads.
     boolean pipeline = sftp.getVersion() == SftpConstants.SFTP_V3 && posixRename != null && sftp instanceof RawSftpClient;
     List<FileTransfer> small = new ArrayList<>();
-    List<Callable<Problem>> tasks = new ArrayList<>();
     List<FileTransfer> ordered = new ArrayList<>(files);
     ordered.sort(Comparator.comparingLong((FileTransfer f) -> f.entry().size()).reversed());
     for (FileTransfer f : ordered) {
       if (pipeline && f.entry().size() <= writeSize) {
         small.add(f);
+      }
+    }
+    // A large batch of small files has the first claim on the channels of our own; files between
+    // one write and a chunk share one of them if one is left; chunked files take theirs as they start.
+    List<SftpPipe> smallPipes = small.size() >= PIPE_FROM_FILES && pipeBudget() >= 1
+        ? pipes.take(channelsFor(small.size(), pipeBudget())) : List.of();
+    boolean anyMedium = pipeline && ordered.stream()
+        .anyMatch(f -> f.entry().size() > writeSize && !chunking.chunked(f.entry().size()));
+    List<SftpPipe> mediumPipes;
+    try {
+      mediumPipes = anyMedium && pipeBudget() >= 1 ? pipes.take(1) : List.of();
+    } catch (IOException e) {
+      pipes.giveBack(smallPipes, false);
+      throw e;
+    }
+    SftpPipe medium = mediumPipes.isEmpty() ? null : mediumPipes.get(0);
+    List<Callable<Problem>> tasks = new ArrayList<>();
+    for (FileTransfer f : ordered) {
+      if (pipeline && f.entry().size() <= writeSize) {
         continue;
       }
       boolean chunked = chunking.chunked(f.entry().size()) && sftp instanceof RawSftpClient;
       tasks.add(() -> {
         try {
-          if (!chunked) {
+          if (chunked) {
+            if (!uploadChunked(f, listener, chunking)) {
+              listener.unverified(f);
+            }
+          } else if (medium != null) {
+            uploadOverPipe(medium, f, listener);
+          } else {
             uploadOne(f, listener);
-          } else if (!uploadChunked(f, listener, chunking)) {
-            listener.unverified(f);
           }
           listener.done(f);
         } catch (SftpException | java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException
@@ -368,12 +393,18 @@ public final class SftpRemote implements Remote {
         return null;
       });
     }
-    Future<List<Problem>> large = workers.submit(() -> runAll(tasks));
-    if (!small.isEmpty()) {
-      small.sort(Comparator.comparing((FileTransfer f) -> f.entry().path()));
-      uploadSmall(small, listener);
+    boolean healthy = false;
+    try {
+      Future<List<Problem>> large = workers.submit(() -> runAll(tasks));
+      if (!small.isEmpty()) {
+        small.sort(Comparator.comparing((FileTransfer f) -> f.entry().path()));
+        uploadSmall(small, listener, smallPipes);
+      }
+      Futures.await(large);
+      healthy = true;
+    } finally {
+      pipes.giveBack(mediumPipes, healthy);
     }
-    Futures.await(large);
   }
 
   /**
@@ -387,18 +418,16 @@ public final class SftpRemote implements Remote {
    * the session's own channel included) is done without, in this batch and the next; with none
    * granted the files go over the session's own channel.
    */
-  private void uploadSmall(List<FileTransfer> small, TransferListener listener) throws IOException {
-    int budget = pipeBudget();
-    if (small.size() < PIPE_FROM_FILES || budget < 1) {
+  private void uploadSmall(List<FileTransfer> small, TransferListener listener, List<SftpPipe> taken) throws IOException {
+    if (taken.isEmpty()) {
       new PipelinedUploads(SftpRequests.of((RawSftpClient) sftp), PipelinedUploads.WINDOW, this::remote)
           .upload(small, listener);
       return;
     }
-    List<SftpPipe> taken = pipes.take(channelsFor(small.size(), budget));
     boolean done = false;
     try {
-      List<SftpRequests> lanes = taken.isEmpty() ? List.of(SftpRequests.of((RawSftpClient) sftp)) : List.copyOf(taken);
-      int window = taken.isEmpty() ? PipelinedUploads.WINDOW : PIPE_WINDOW;
+      List<SftpRequests> lanes = List.copyOf(taken);
+      int window = PIPE_WINDOW;
       if (lanes.size() == 1) {
         new PipelinedUploads(lanes.get(0), window, this::remote).upload(small, listener);
       } else {
@@ -586,6 +615,66 @@ public final class SftpRemote implements Remote {
       done = true;
     } finally {
       if (!done) {
+        removeQuietly(temp);
+      }
+    }
+  }
+
+  /**
+   * A file of more than one write (and below the chunk threshold) over a channel of our own: its
+   * writes framed straight into the channel with a window of them in flight, then mode and mtime,
+   * {@code fsync} from 1 MiB, close and rename. Several such files share the channel at once.
+   * MINA's async stream, which {@link #writeStreamed} uses, copies the unsent rest of each 255 KiB
+   * write again after every 32 KiB packet.
+   */
+  private void uploadOverPipe(SftpPipe pipe, FileTransfer f, TransferListener listener) throws IOException {
+    String temp = remote(TempNames.beside(f.entry().path()));
+    byte[] handle = pipe.open(temp, SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL);
+    boolean done = false;
+    try {
+      WriteWindow window = new WriteWindow(pipe, handle, Math.max(4, ChunkedSftpUpload.WINDOW_BYTES / writeSize),
+          (end, length) -> listener.bytes(length));
+      long sent = 0;
+      try (InputStream in = Files.newInputStream(f.local())) {
+        byte[] buf = new byte[writeSize]; // reused: the channel copies each write before the next
+        int n;
+        while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+          window.write(sent, buf, n);
+          sent += n;
+        }
+        window.finish();
+      } catch (IOException e) {
+        try {
+          window.abandon(); // the replies still owed, so that the shared channel stays in step
+        } catch (IOException lost) {
+          e.addSuppressed(lost);
+        }
+        throw e;
+      }
+      if (sent != f.entry().size()) {
+        throw new java.nio.file.NoSuchFileException(f.local().toString(), null,
+            "changed while being sent (" + sent + " bytes read, " + f.entry().size() + " expected)");
+      }
+      pipe.call(SftpConstants.SSH_FXP_FSETSTAT, PipelinedUploads.modeAndTimes(handle, f.entry()), "set mode/mtime");
+      if (fsync != null && sent >= FSYNC_THRESHOLD) {
+        Buffer sync = new ByteArrayBuffer();
+        sync.putString(FSYNC_EXTENSION);
+        sync.putBytes(handle);
+        pipe.call(SftpConstants.SSH_FXP_EXTENDED, sync, "fsync");
+      }
+      pipe.closeHandle(handle);
+      handle = null;
+      renameOver(temp, remote(f.entry().path()));
+      done = true;
+    } finally {
+      if (!done) {
+        if (handle != null) {
+          try {
+            pipe.closeHandle(handle);
+          } catch (IOException ignored) {
+            // the failure that got us here is the one reported
+          }
+        }
         removeQuietly(temp);
       }
     }

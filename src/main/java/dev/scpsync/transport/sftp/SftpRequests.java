@@ -41,9 +41,17 @@ interface SftpRequests {
 
   /** Opens an existing file for writing on this channel and waits for its handle. */
   default byte[] openForWrite(String path) throws IOException {
+    return open(path, SftpConstants.SSH_FXF_WRITE);
+  }
+
+  /**
+   * Opens a file on this channel with SFTP v3 {@code pflags} and no attributes, and waits for its
+   * handle.
+   */
+  default byte[] open(String path, int pflags) throws IOException {
     Buffer open = new ByteArrayBuffer();
     open.putString(path, StandardCharsets.UTF_8);
-    open.putUInt(SftpConstants.SSH_FXF_WRITE);
+    open.putUInt(pflags);
     open.putUInt(0); // no attributes
     int id = send(SftpConstants.SSH_FXP_OPEN, open);
     flush();
@@ -58,9 +66,18 @@ interface SftpRequests {
   default void closeHandle(byte[] handle) throws IOException {
     Buffer close = new ByteArrayBuffer();
     close.putBytes(handle);
-    int id = send(SftpConstants.SSH_FXP_CLOSE, close);
+    call(SftpConstants.SSH_FXP_CLOSE, close, "close");
+  }
+
+  /**
+   * Sends one request and waits for its status.
+   *
+   * @throws SftpException when the server answers anything but OK ({@code what} says to what)
+   */
+  default void call(int type, Buffer payload, String what) throws IOException {
+    int id = send(type, payload);
     flush();
-    SftpException refused = SftpReplies.error(receive(id), "close");
+    SftpException refused = SftpReplies.error(receive(id), what);
     if (refused != null) {
       throw refused;
     }

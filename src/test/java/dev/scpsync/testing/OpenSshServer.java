@@ -55,8 +55,20 @@ public final class OpenSshServer implements AutoCloseable {
    * server from before they existed; it still lists them among its extensions, as OpenSSH does.
    */
   public static OpenSshServer withSftpRefusing(Path dir, String requests) throws IOException, InterruptedException {
+    return withSftpOptions(dir, " -P " + requests);
+  }
+
+  /**
+   * Starts a server whose SFTP server starts in {@code start} ({@code sftp-server -d}), as an
+   * SFTP-only account may: relative paths over SFTP are then not relative to a shell's home.
+   */
+  public static OpenSshServer withSftpStartingIn(Path dir, Path start) throws IOException, InterruptedException {
+    return withSftpOptions(dir, " -d " + start);
+  }
+
+  private static OpenSshServer withSftpOptions(Path dir, String options) throws IOException, InterruptedException {
     OpenSshServer server = new OpenSshServer(dir, true, false, "127.0.0.1", List.of());
-    server.sftpOptions = " -P " + requests;
+    server.sftpOptions = options;
     server.generateKeys();
     server.launch();
     return server;

@@ -22,15 +22,23 @@ import org.apache.sshd.client.session.ClientSession;
  * <p>The script {@code cd}s into the root, so a root that is a symlink to a directory is followed
  * while nothing below it is (find never follows links by default). It exits 100 when the root does
  * not exist and 101 when it is not a directory.
+ *
+ * <p>Also the fast path of SFTP targets whose server runs commands ({@link #listGnu}): one process
+ * on the server lists a tree of 100,000 files in about half the time SFTP's directory reads take.
  */
-final class FindListing {
+public final class FindListing {
   private static final int ROOT_MISSING = 100;
   private static final int ROOT_NOT_DIRECTORY = 101;
   private static final int ROOT_NOT_ENTERABLE = 102;
+  private static final int NO_GNU_FIND = 103;
 
   private FindListing() {}
 
   static String script(String root, boolean forcePosix) {
+    return script(root, forcePosix, false);
+  }
+
+  private static String script(String root, boolean forcePosix, boolean gnuOnly) {
     return "r="
         + ShellQuoting.quote(root)
         + "\n"
@@ -49,6 +57,7 @@ final class FindListing {
                 + "  printf 'gnu\\n'\n"
                 + "  exec find . -mindepth 1 -printf '%y\\0%m\\0%s\\0%T@\\0%l\\0%P\\0'\n"
                 + "fi\n")
+        + (gnuOnly ? "exit " + NO_GNU_FIND + "\n" : "")
         + "printf 'posix\\n'\n"
         + "exec find . -exec sh -c '\n"
         + "for f do\n"
@@ -67,8 +76,24 @@ final class FindListing {
   static RemoteListing list(
       ClientSession session, String root, String description, Duration idle, boolean forcePosix)
       throws IOException {
+    return list(session, root, description, idle, script(root, forcePosix, false));
+  }
+
+  /**
+   * Lists everything below {@code root} with GNU find's {@code -printf}, mtimes to the nanosecond.
+   *
+   * @throws IOException when the server runs no commands, has no GNU find, the root is not a
+   *     directory, or the listing fails
+   */
+  public static RemoteListing listGnu(ClientSession session, String root, String description, Duration idle)
+      throws IOException {
+    return list(session, root, description, idle, script(root, false, true));
+  }
+
+  private static RemoteListing list(ClientSession session, String root, String description, Duration idle, String script)
+      throws IOException {
     try (RemoteProcess sh = RemoteProcess.start(session, "sh -s", idle)) {
-      sh.stdin().write(script(root, forcePosix).getBytes(StandardCharsets.UTF_8));
+      sh.stdin().write(script.getBytes(StandardCharsets.UTF_8));
       sh.closeStdin();
       // The exit status tells whether there is a listing at all; an absent root prints nothing.
       int first = peek(sh);

@@ -7,6 +7,7 @@ import dev.scpsync.transport.Remote;
 import dev.scpsync.transport.RemoteListing;
 import dev.scpsync.transport.TempNames;
 import dev.scpsync.transport.TransferListener;
+import dev.scpsync.transport.scp.FindListing;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
 import dev.scpsync.tree.Snapshot;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -64,6 +66,8 @@ public final class SftpRemote implements Remote {
   private static final int MAX_WRITE = 255 * 1024;
   private static final long FSYNC_THRESHOLD = 1024 * 1024;
   private static final String FSYNC_EXTENSION = "fsync@openssh.com";
+  /** How long the listing's {@code find} may go without output before it counts as stuck. */
+  private static final java.time.Duration FIND_IDLE = java.time.Duration.ofMinutes(2);
   private static final int PARALLEL = 32;
   /** Channels a target's uploads may use when the user did not say ({@code parallel}). */
   public static final int DEFAULT_CHANNELS = 2;
@@ -86,6 +90,8 @@ public final class SftpRemote implements Remote {
   private final String root;
   private final String description;
   private final int channels;
+  /** Whether {@link #list} tries {@code find} first; off once the server showed it cannot run it. */
+  private volatile boolean findListing = true;
   /** How many channels the server granted before it refused one; later batches ask for no more. */
   private volatile int grantedChannels = Integer.MAX_VALUE;
   private final int writeSize;
@@ -182,9 +188,78 @@ public final class SftpRemote implements Remote {
     return TreePaths.join(root, relative);
   }
 
+  /**
+   * The remote tree: listed by one {@code find} on the server where it runs commands and has GNU
+   * find (100,000 files in about half the time of SFTP's directory reads), else over SFTP.
+   */
   @Override
   public RemoteListing list() throws IOException {
+    if (findListing) {
+      Optional<RemoteListing> found = listWithFind();
+      if (found.isPresent()) {
+        return found.get();
+      }
+    }
     return new SftpLister(sftp, workers, this::remote, root, description).list();
+  }
+
+  /**
+   * The listing from {@link FindListing#listGnu}, or empty when it cannot stand in for SFTP's. The
+   * shell must see the tree SFTP sees (an SFTP-only account's start directory or chroot may differ
+   * from a shell's): find runs on the absolute path SFTP resolves the root to, and its top level
+   * must name what SFTP reads in the root, else SFTP lists. Its mtimes are cut to whole seconds, as
+   * SFTP v3 reports (and sets) them.
+   */
+  private Optional<RemoteListing> listWithFind() throws IOException {
+    String absolute;
+    try {
+      absolute = sftp.canonicalPath(root);
+    } catch (SftpException e) {
+      return Optional.empty(); // no root: SFTP's lister says so
+    }
+    RemoteListing found;
+    long t0 = System.nanoTime();
+    try {
+      found = FindListing.listGnu(session, absolute, description, FIND_IDLE);
+    } catch (IOException e) {
+      if (!session.isOpen()) {
+        throw e;
+      }
+      findListing = false;
+      log.debug("{}: listing over SFTP from now on ({})", description, e.getMessage());
+      return Optional.empty();
+    }
+    if (!found.rootExists()) {
+      return Optional.empty();
+    }
+    java.util.Set<String> topLevel = new java.util.TreeSet<>();
+    for (Entry e : found.tree().entries()) {
+      if (e.parent().isEmpty()) {
+        topLevel.add(e.name());
+      }
+    }
+    java.util.Set<String> overSftp = new java.util.TreeSet<>();
+    try {
+      for (DirEntry d : sftp.readDir(root)) {
+        if (!d.getFilename().equals(".") && !d.getFilename().equals("..")) {
+          overSftp.add(d.getFilename());
+        }
+      }
+    } catch (SftpException e) {
+      return Optional.empty();
+    }
+    if (!topLevel.equals(overSftp)) {
+      log.debug("{}: find's listing of {} differs from SFTP's at the top ({} vs {} names); listing over SFTP", description,
+          absolute, topLevel.size(), overSftp.size());
+      return Optional.empty();
+    }
+    List<Entry> entries = new ArrayList<>(found.tree().size());
+    for (Entry e : found.tree().entries()) {
+      Instant seconds = Instant.ofEpochSecond(e.mtime().getEpochSecond());
+      entries.add(new Entry(e.path(), e.type(), e.size(), seconds, e.mode(), e.linkTarget()));
+    }
+    log.debug("{}: {} entries listed by find in {} ms", description, entries.size(), (System.nanoTime() - t0) / 1_000_000);
+    return Optional.of(new RemoteListing(true, Snapshot.of(entries, found.tree().problems())));
   }
 
   private Attributes lstatOrNull(String path) throws IOException {

@@ -3,7 +3,6 @@ package dev.scpsync.transport.scp;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
 import dev.scpsync.tree.Snapshot;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,11 +36,30 @@ final class ListingParser {
   private final List<Problem> problems = new ArrayList<>();
   private final List<byte[]> skippedDirectories = new ArrayList<>();
 
-  /** Parses the whole stream. */
+  /** Bytes of the field being read; grown as needed, reused from field to field. */
+  private byte[] field = new byte[256];
+  private final byte[] buffer = new byte[64 * 1024];
+  private int position;
+  private int limit;
+  private final InputStream in;
+
+  private ListingParser(InputStream in) {
+    this.in = in;
+  }
+
+  /**
+   * Parses the whole stream. Written for a listing of 100,000 entries read by a JVM that has just
+   * started: no per-byte locking or buffer objects, no decimal arithmetic for the common time
+   * format, no UTF-8 decoder for ASCII names (most of them).
+   */
   static Snapshot parse(InputStream in, List<Problem> extraProblems) throws IOException {
-    ListingParser parser = new ListingParser();
+    ListingParser parser = new ListingParser(in);
     parser.problems.addAll(extraProblems);
-    String format = new String(readField(in, '\n', true), StandardCharsets.US_ASCII);
+    return parser.parseAll();
+  }
+
+  private Snapshot parseAll() throws IOException {
+    String format = new String(readField('\n', true), StandardCharsets.US_ASCII);
     int fields =
         switch (format) {
           case "gnu" -> 6;
@@ -51,32 +69,70 @@ final class ListingParser {
         };
     byte[][] record = new byte[fields][];
     while (true) {
-      byte[] first = readField(in, 0, false);
+      byte[] first = readField(0, false);
       if (first == null) {
         break;
       }
       record[0] = first;
       for (int i = 1; i < fields; i++) {
-        record[i] = readField(in, 0, true);
+        record[i] = readField(0, true);
       }
       try {
         if (fields == 6) {
-          parser.addGnu(record);
+          addGnu(record);
         } else {
-          parser.addPosix(record);
+          addPosix(record);
         }
       } catch (NumberFormatException e) {
         throw new IOException("malformed entry in the remote listing: " + e.getMessage(), e);
       }
     }
-    return Snapshot.of(parser.entries, parser.problems);
+    return Snapshot.of(entries, problems);
   }
 
   private void addGnu(byte[][] r) throws IOException {
     char type = r[0].length == 1 ? (char) r[0][0] : '?';
     int mode = Integer.parseInt(ascii(r[1]), 8);
     long size = Long.parseLong(ascii(r[2]));
-    add(type, mode, size, parseSeconds(ascii(r[3])), r[4], r[5]);
+    Instant mtime = fastSeconds(r[3]);
+    add(type, mode, size, mtime != null ? mtime : parseSeconds(ascii(r[3])), r[4], r[5]);
+  }
+
+  /**
+   * GNU find's usual "1700000000.1234567890" (non-negative, up to nine digits of fraction used),
+   * without {@link BigDecimal}; null for anything else, which {@link #parseSeconds} then reads.
+   */
+  static Instant fastSeconds(byte[] text) {
+    int i = 0;
+    long seconds = 0;
+    while (i < text.length && text[i] >= '0' && text[i] <= '9') {
+      if (i >= 18) {
+        return null;
+      }
+      seconds = seconds * 10 + (text[i++] - '0');
+    }
+    if (i == 0) {
+      return null;
+    }
+    int nanos = 0;
+    if (i < text.length) {
+      if (text[i++] != '.') {
+        return null;
+      }
+      int digits = 0;
+      for (; i < text.length; i++, digits++) {
+        if (text[i] < '0' || text[i] > '9') {
+          return null;
+        }
+        if (digits < 9) {
+          nanos = nanos * 10 + (text[i] - '0');
+        }
+      }
+      for (; digits < 9; digits++) {
+        nanos *= 10;
+      }
+    }
+    return Instant.ofEpochSecond(seconds, nanos);
   }
 
   private void addPosix(byte[][] r) throws IOException {
@@ -151,6 +207,16 @@ final class ListingParser {
   }
 
   private static String strictUtf8(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      if (b < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return new String(bytes, StandardCharsets.US_ASCII);
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
@@ -175,22 +241,38 @@ final class ListingParser {
    * Reads up to {@code end}. At end of stream: null if nothing was read and {@code required} is
    * false, else an EOFException (the listing was cut off).
    */
-  private static byte[] readField(InputStream in, int end, boolean required) throws IOException {
-    ByteArrayOutputStream field = new ByteArrayOutputStream(64);
+  private byte[] readField(int end, boolean required) throws IOException {
+    int length = 0;
     int b;
-    while ((b = in.read()) != end) {
+    while ((b = next()) != end) {
       if (b < 0) {
-        if (!required && field.size() == 0) {
+        if (!required && length == 0) {
           return null;
         }
         throw new EOFException("the remote listing ended in the middle of an entry");
       }
-      if (field.size() >= MAX_FIELD) {
+      if (length >= MAX_FIELD) {
         throw new IOException(
             "a field of the remote listing is longer than " + MAX_FIELD + " bytes");
       }
-      field.write(b);
+      if (length == field.length) {
+        field = java.util.Arrays.copyOf(field, field.length * 2);
+      }
+      field[length++] = (byte) b;
     }
-    return field.toByteArray();
+    return java.util.Arrays.copyOf(field, length);
+  }
+
+  /** The next byte of the stream, or -1 at its end. */
+  private int next() throws IOException {
+    if (position == limit) {
+      limit = in.read(buffer);
+      position = 0;
+      if (limit <= 0) {
+        limit = 0;
+        return -1;
+      }
+    }
+    return buffer[position++] & 0xff;
   }
 }

@@ -85,6 +85,18 @@ class ListingParserTest {
   }
 
   @Test
+  void theFastTimeReaderAgreesWithTheExactOneOrLeavesItTheText() throws Exception {
+    for (String t : new String[] {"1700000000.1234567890", "1700000001.0000000010", "1700000000", "0.5",
+        "1700000000.1", "1700000000.999999999999", "12.000000000"}) {
+      assertThat(ListingParser.fastSeconds(t.getBytes(StandardCharsets.US_ASCII))).as(t)
+          .isEqualTo(ListingParser.parseSeconds(t));
+    }
+    for (String t : new String[] {"-1.5000000000", "", ".5", "1.2.3", "1e9", "12345678901234567890.0", "1.x"}) {
+      assertThat(ListingParser.fastSeconds(t.getBytes(StandardCharsets.US_ASCII))).as(t).isNull();
+    }
+  }
+
+  @Test
   void negativeFractionalTimesAreBeforeTheEpoch() throws Exception {
     assertThat(ListingParser.parseSeconds("-1.5000000000"))
         .isEqualTo(Instant.ofEpochSecond(-2, 500_000_000));

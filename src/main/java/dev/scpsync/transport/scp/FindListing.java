@@ -76,22 +76,23 @@ public final class FindListing {
   static RemoteListing list(
       ClientSession session, String root, String description, Duration idle, boolean forcePosix)
       throws IOException {
-    return list(session, root, description, idle, script(root, forcePosix, false));
+    return list(session, root, description, idle, script(root, forcePosix, false), false);
   }
 
   /**
-   * Lists everything below {@code root} with GNU find's {@code -printf}, mtimes to the nanosecond.
+   * Lists everything below {@code root} with GNU find's {@code -printf}.
    *
+   * @param wholeSeconds whether mtimes are cut to whole seconds (as SFTP v3 has them)
    * @throws IOException when the server runs no commands, has no GNU find, the root is not a
    *     directory, or the listing fails
    */
-  public static RemoteListing listGnu(ClientSession session, String root, String description, Duration idle)
-      throws IOException {
-    return list(session, root, description, idle, script(root, false, true));
+  public static RemoteListing listGnu(ClientSession session, String root, String description, Duration idle,
+      boolean wholeSeconds) throws IOException {
+    return list(session, root, description, idle, script(root, false, true), wholeSeconds);
   }
 
-  private static RemoteListing list(ClientSession session, String root, String description, Duration idle, String script)
-      throws IOException {
+  private static RemoteListing list(ClientSession session, String root, String description, Duration idle, String script,
+      boolean wholeSeconds) throws IOException {
     try (RemoteProcess sh = RemoteProcess.start(session, "sh -s", idle)) {
       sh.stdin().write(script.getBytes(StandardCharsets.UTF_8));
       sh.closeStdin();
@@ -109,7 +110,7 @@ public final class FindListing {
                 "cannot list " + description + " (exit status " + exit + "): " + sh.stderr());
         }
       }
-      Snapshot tree = ListingParser.parse(sh.stdout(), List.of());
+      Snapshot tree = ListingParser.parse(sh.stdout(), List.of(), wholeSeconds);
       int exit = sh.exitStatus();
       if (!sh.sessionAlive()) {
         throw new IOException("SSH session lost while listing " + description);

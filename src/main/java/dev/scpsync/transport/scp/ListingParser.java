@@ -42,9 +42,11 @@ final class ListingParser {
   private int position;
   private int limit;
   private final InputStream in;
+  private final boolean wholeSeconds;
 
-  private ListingParser(InputStream in) {
+  private ListingParser(InputStream in, boolean wholeSeconds) {
     this.in = in;
+    this.wholeSeconds = wholeSeconds;
   }
 
   /**
@@ -53,7 +55,12 @@ final class ListingParser {
    * format, no UTF-8 decoder for ASCII names (most of them).
    */
   static Snapshot parse(InputStream in, List<Problem> extraProblems) throws IOException {
-    ListingParser parser = new ListingParser(in);
+    return parse(in, extraProblems, false);
+  }
+
+  /** {@link #parse(InputStream, List)}, with every mtime cut to whole seconds if asked. */
+  static Snapshot parse(InputStream in, List<Problem> extraProblems, boolean wholeSeconds) throws IOException {
+    ListingParser parser = new ListingParser(in, wholeSeconds);
     parser.problems.addAll(extraProblems);
     return parser.parseAll();
   }
@@ -151,7 +158,8 @@ final class ListingParser {
     add(type, raw & 07777, Long.parseLong(stat[1]), parseSeconds(stat[2]), r[1], r[2]);
   }
 
-  private void add(char type, int mode, long size, Instant mtime, byte[] target, byte[] rawPath) {
+  private void add(char type, int mode, long size, Instant exact, byte[] target, byte[] rawPath) {
+    Instant mtime = wholeSeconds && exact.getNano() != 0 ? Instant.ofEpochSecond(exact.getEpochSecond()) : exact;
     for (byte[] dir : skippedDirectories) {
       if (isBelow(rawPath, dir)) {
         return;

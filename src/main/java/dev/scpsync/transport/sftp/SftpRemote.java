@@ -10,7 +10,6 @@ import dev.scpsync.transport.TransferListener;
 import dev.scpsync.transport.scp.FindListing;
 import dev.scpsync.tree.Entry;
 import dev.scpsync.tree.Problem;
-import dev.scpsync.tree.Snapshot;
 import dev.scpsync.tree.TreePaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -220,7 +219,7 @@ public final class SftpRemote implements Remote {
     RemoteListing found;
     long t0 = System.nanoTime();
     try {
-      found = FindListing.listGnu(session, absolute, description, FIND_IDLE);
+      found = FindListing.listGnu(session, absolute, description, FIND_IDLE, true);
     } catch (IOException e) {
       if (!session.isOpen()) {
         throw e;
@@ -253,13 +252,8 @@ public final class SftpRemote implements Remote {
           absolute, topLevel.size(), overSftp.size());
       return Optional.empty();
     }
-    List<Entry> entries = new ArrayList<>(found.tree().size());
-    for (Entry e : found.tree().entries()) {
-      Instant seconds = Instant.ofEpochSecond(e.mtime().getEpochSecond());
-      entries.add(new Entry(e.path(), e.type(), e.size(), seconds, e.mode(), e.linkTarget()));
-    }
-    log.debug("{}: {} entries listed by find in {} ms", description, entries.size(), (System.nanoTime() - t0) / 1_000_000);
-    return Optional.of(new RemoteListing(true, Snapshot.of(entries, found.tree().problems())));
+    log.debug("{}: {} entries listed by find in {} ms", description, found.tree().size(), (System.nanoTime() - t0) / 1_000_000);
+    return Optional.of(found);
   }
 
   private Attributes lstatOrNull(String path) throws IOException {

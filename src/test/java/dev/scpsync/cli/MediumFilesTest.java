@@ -76,7 +76,7 @@ class MediumFilesTest {
       CliRun cut = CliRun.of(push);
       assertThat(proxy.cuts()).as("the proxy cut the connection").isEqualTo(1);
       assertThat(cut.exitCode()).as(cut.toString()).isNotZero();
-      for (Path there : finalFiles(remote.onDisk())) {
+      for (Path there : Trees.finalFiles(remote.onDisk())) {
         assertThat(there).as("complete at its final path").hasSameBinaryContentAs(src.resolve(there.getFileName()));
       }
 
@@ -110,16 +110,5 @@ class MediumFilesTest {
     args.addAll(server.cliOptions());
     args.addAll(List.of("--state-dir", tmp.resolve("state").toString()));
     return args;
-  }
-
-  /** Files at their final names below {@code root} (temp names left out). */
-  private static List<Path> finalFiles(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return List.of();
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      return new ArrayList<>(walk.filter(Files::isRegularFile)
-          .filter(p -> !p.getFileName().toString().contains(".scpsync-")).toList());
-    }
   }
 }

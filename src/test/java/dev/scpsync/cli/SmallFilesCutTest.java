@@ -6,12 +6,9 @@ import dev.scpsync.testing.CuttingProxy;
 import dev.scpsync.testing.ServerKind;
 import dev.scpsync.testing.TestServer;
 import dev.scpsync.testing.Trees;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +42,7 @@ class SmallFilesCutTest {
       CliRun cut = CliRun.of(push);
       assertThat(proxy.cuts()).as("the proxy cut the connection").isEqualTo(1);
       assertThat(cut.exitCode()).as(cut.toString()).isNotZero();
-      List<Path> arrived = finalFiles(remote.onDisk());
+      List<Path> arrived = Trees.finalFiles(remote.onDisk());
       assertThat(arrived).as("some files arrived before the cut, not all").isNotEmpty().hasSizeLessThan(FILES);
       for (Path there : arrived) {
         Path here = src.resolve(remote.onDisk().relativize(there));
@@ -56,17 +53,6 @@ class SmallFilesCutTest {
       assertThat(again.exitCode()).as(again.toString()).isZero();
       Trees.assertSameTree(src, remote.onDisk());
       assertThat(Trees.tempFiles(remote.onDisk())).as("temp files left at the remote").isEmpty();
-    }
-  }
-
-  /** Files at their final names below {@code root} (temp names left out). */
-  private static List<Path> finalFiles(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return List.of();
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      return new ArrayList<>(walk.filter(Files::isRegularFile)
-          .filter(p -> !p.getFileName().toString().contains(".scpsync-")).toList());
     }
   }
 }

@@ -49,4 +49,14 @@ public final class Trees {
       return walk.map(p -> p.getFileName().toString()).filter(n -> n.contains(".scpsync-")).toList();
     }
   }
+
+  /** Regular files below a root at their final names (scpsync temp names left out). */
+  public static List<Path> finalFiles(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return List.of();
+    }
+    try (var walk = Files.walk(root)) {
+      return walk.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().contains(".scpsync-")).toList();
+    }
+  }
 }

@@ -130,6 +130,14 @@ public final class LocalScanner {
   }
 
   static String relative(Path root, Path p) {
+    // The walk builds each path from the root's, so its text starts with the root's: cutting it
+    // off is a substring, where relativize() and iterating its parts made paths per component.
+    String r = root.toString();
+    String s = p.toString();
+    int prefix = r.isEmpty() ? 0 : r.endsWith("/") ? r.length() : r.length() + 1;
+    if (s.length() > prefix && s.startsWith(r) && (prefix == r.length() || s.charAt(r.length()) == '/')) {
+      return s.substring(prefix);
+    }
     Path rel = root.relativize(p);
     StringBuilder sb = new StringBuilder();
     for (Path part : rel) {

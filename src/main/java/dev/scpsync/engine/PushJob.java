@@ -189,7 +189,8 @@ public final class PushJob {
   /** @param listed the remote's listing when it was already made, else null */
   private static SyncResult reconcile(Path root, Snapshot local, TargetState state, Remote remote,
       SyncOptions options, SyncListener listener, long start, RemoteListing listed) throws IOException {
-    Snapshot synced = state != null ? state.synced() : Snapshot.empty();
+    TargetState.Recorded recorded = state != null ? state.recorded() : null;
+    Snapshot synced = recorded != null ? recorded.synced() : Snapshot.empty();
 
     Snapshot remoteTree = null;
     List<Entry> leftovers = List.of();
@@ -209,8 +210,13 @@ public final class PushJob {
       log.debug("--trust-state: local tree unchanged since the last sync; nothing to do");
     }
 
-    Map<String, String> syncedHashes = state != null ? state.hashes() : Map.of();
-    Map<String, String> syncedKeys = state != null ? state.fileKeys() : Map.of();
+    Map<String, String> syncedHashes = recorded != null ? recorded.hashes() : Map.of();
+    Map<String, String> syncedKeys = recorded != null ? recorded.fileKeys() : Map.of();
+    if (recorded != null && synced != recorded.synced()) {
+      Snapshot kept = synced; // rows the listing contradicted are gone: so are their hashes and keys
+      syncedHashes.keySet().removeIf(p -> !kept.contains(p));
+      syncedKeys.keySet().removeIf(p -> !kept.contains(p));
+    }
     SyncInputs inputs = new SyncInputs(local, synced, remoteTree,
         LocalFacts.sha256(root, hashCandidates(local, synced, syncedHashes)), syncedHashes,
         LocalFacts.fileKeys(root, newPaths(local, synced)), syncedKeys);

@@ -68,6 +68,38 @@ public final class TargetState {
     });
   }
 
+  /** Everything the state holds for a target: its entries, and the hashes and file keys of those that have them. */
+  public record Recorded(Snapshot synced, Map<String, String> hashes, Map<String, String> fileKeys) {}
+
+  /**
+   * {@link #synced}, {@link #hashes} and {@link #fileKeys} in one pass over the rows: a push of a
+   * large tree needs all three, and each read of 100,000 rows cost 100-200 ms.
+   */
+  public Recorded recorded() {
+    return db.read("read the state of " + key, d -> {
+      PreparedStatement ps = d.prepare("SELECT " + Columns.ENTRY + ", sha256, file_key FROM synced WHERE target_id = ?");
+      ps.setLong(1, id);
+      List<Entry> entries = new ArrayList<>();
+      Map<String, String> hashes = new HashMap<>();
+      Map<String, String> fileKeys = new HashMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Entry e = Columns.entry(rs);
+          entries.add(e);
+          String sha256 = rs.getString(8);
+          if (sha256 != null) {
+            hashes.put(e.path(), sha256);
+          }
+          String fileKey = rs.getString(9);
+          if (fileKey != null) {
+            fileKeys.put(e.path(), fileKey);
+          }
+        }
+      }
+      return new Recorded(Snapshot.of(entries), hashes, fileKeys);
+    });
+  }
+
   /** The row for {@code path}, if the target was last confirmed holding it. */
   public Optional<SyncedFile> get(String path) {
     return db.read("look up " + path + " of " + key, d -> {

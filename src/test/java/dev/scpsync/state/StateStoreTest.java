@@ -115,6 +115,23 @@ class StateStoreTest {
   }
 
   @Test
+  void everythingRecordedForATargetReadsInOnePassAsEachReadAlone() throws Exception {
+    try (StateStore store = StateStore.open(dir.resolve("state"), dir.resolve("src"))) {
+      TargetState web = store.target("sftp://deploy@web1:22/srv/www");
+      web.record(List.of(new Confirmed(Entry.file("a", 1, T, 0644), "11", "k1"),
+          new Confirmed(Entry.file("b", 2, T, 0600), null, "k2"),
+          new Confirmed(Entry.file("c", 3, T, 0600), "33", null),
+          Confirmed.of(Entry.directory("d", T, 0755))));
+      store.target("scp://other:22/srv").record(List.of(new Confirmed(Entry.file("x", 9, T, 0644), "99", "k9")));
+
+      TargetState.Recorded all = web.recorded();
+      assertThat(all.synced().entries()).containsExactlyElementsOf(web.synced().entries());
+      assertThat(all.hashes()).isEqualTo(web.hashes()).isEqualTo(Map.of("a", "11", "c", "33"));
+      assertThat(all.fileKeys()).isEqualTo(web.fileKeys()).isEqualTo(Map.of("a", "k1", "b", "k2"));
+    }
+  }
+
+  @Test
   void defaultStateDirFollowsXdgStateHome() {
     assertThat(StateStore.defaultStateDir(Map.of("XDG_STATE_HOME", "/xdg/state")::get, "/home/u"))
         .isEqualTo(Path.of("/xdg/state/scpsync"));

@@ -5,6 +5,9 @@
 # once half the file is on the remote, and the time of the resuming push. Markdown on stdout.
 #
 #   bench/large.sh [--size-mib 1024] [--runs 2]
+#
+# Trees and sshd files live under $TMPDIR (default /tmp). TMPDIR=/dev/shm keeps the disk out of it
+# (scpsync fsyncs a large file before its rename; scp -O does not).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -16,7 +19,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-BENCH_DIR="$(mktemp -d /tmp/scpsync-bench-XXXXXX)"
+BENCH_DIR="$(mktemp -d "${TMPDIR:-/tmp}/scpsync-bench-XXXXXX")"
 source "$here/sshd-local.sh"
 trap 'stop_sshd; rm -rf "$BENCH_DIR"' EXIT
 

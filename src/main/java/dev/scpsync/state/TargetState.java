@@ -72,32 +72,24 @@ public final class TargetState {
   public record Recorded(Snapshot synced, Map<String, String> hashes, Map<String, String> fileKeys) {}
 
   /**
-   * {@link #synced}, {@link #hashes} and {@link #fileKeys} in one pass over the rows: a push of a
-   * large tree needs all three, and each read of 100,000 rows cost 100-200 ms.
+   * The entries with their hashes and file keys, from one read of the rows ({@link #subtree} of the
+   * whole tree): a push of a large tree needs all three, and each read of 100,000 rows costs
+   * 100-200 ms.
    */
   public Recorded recorded() {
-    return db.read("read the state of " + key, d -> {
-      PreparedStatement ps = d.prepare("SELECT " + Columns.ENTRY + ", sha256, file_key FROM synced WHERE target_id = ?");
-      ps.setLong(1, id);
-      List<Entry> entries = new ArrayList<>();
-      Map<String, String> hashes = new HashMap<>();
-      Map<String, String> fileKeys = new HashMap<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Entry e = Columns.entry(rs);
-          entries.add(e);
-          String sha256 = rs.getString(8);
-          if (sha256 != null) {
-            hashes.put(e.path(), sha256);
-          }
-          String fileKey = rs.getString(9);
-          if (fileKey != null) {
-            fileKeys.put(e.path(), fileKey);
-          }
-        }
+    List<Entry> entries = new ArrayList<>();
+    Map<String, String> hashes = new HashMap<>();
+    Map<String, String> fileKeys = new HashMap<>();
+    for (SyncedFile row : subtree("")) {
+      entries.add(row.entry());
+      if (row.sha256() != null) {
+        hashes.put(row.entry().path(), row.sha256());
       }
-      return new Recorded(Snapshot.of(entries), hashes, fileKeys);
-    });
+      if (row.fileKey() != null) {
+        fileKeys.put(row.entry().path(), row.fileKey());
+      }
+    }
+    return new Recorded(Snapshot.of(entries), hashes, fileKeys);
   }
 
   /** The row for {@code path}, if the target was last confirmed holding it. */
@@ -142,27 +134,12 @@ public final class TargetState {
 
   /** SHA-256 (hex) of every synced path that has one, by path. */
   public Map<String, String> hashes() {
-    return pathMap("sha256");
+    return recorded().hashes();
   }
 
   /** The local file key recorded with every synced path that has one, by path. */
   public Map<String, String> fileKeys() {
-    return pathMap("file_key");
-  }
-
-  private Map<String, String> pathMap(String column) {
-    return db.read("read " + column + " of " + key, d -> {
-      PreparedStatement ps = d.prepare("SELECT path, " + column
-          + " FROM synced WHERE target_id = ? AND " + column + " IS NOT NULL");
-      ps.setLong(1, id);
-      Map<String, String> map = new HashMap<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          map.put(rs.getString(1), rs.getString(2));
-        }
-      }
-      return map;
-    });
+    return recorded().fileKeys();
   }
 
   /**

@@ -43,6 +43,8 @@ final class PipelinedUploads {
   /** The window over MINA's channel, where each request is a packet of its own. */
   static final int WINDOW = 64;
   private static final String POSIX_RENAME = "posix-rename@openssh.com";
+  /** Open flags of a temporary file: created here, by us alone. */
+  static final int CREATE_EXCLUSIVE = SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL;
 
   private final SftpRequests channel;
   private final int window;
@@ -100,16 +102,12 @@ final class PipelinedUploads {
       return;
     }
     if (data.length != f.entry().size()) {
-      listener.failed(f, new java.nio.file.NoSuchFileException(f.local().toString(), null,
-          "changed while being sent (" + data.length + " bytes read, " + f.entry().size() + " expected)"));
+      listener.failed(f, ChunkedSftpUpload.changed(f, data.length + " bytes read, " + f.entry().size() + " expected"));
       return;
     }
     String temp = remotePath.apply(TempNames.beside(f.entry().path()));
-    Buffer open = new ByteArrayBuffer();
-    open.putString(temp, StandardCharsets.UTF_8);
-    open.putUInt(SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL);
-    open.putUInt(0); // no attributes at create: mode and mtime are set exactly by FSETSTAT
-    int id = send(SftpConstants.SSH_FXP_OPEN, open);
+    // No attributes at create: mode and mtime are set exactly by FSETSTAT.
+    int id = send(SftpConstants.SSH_FXP_OPEN, SftpRequests.openRequest(temp, CREATE_EXCLUSIVE));
     inFlight.add(new Expect(id, reply -> opened(f, data, temp, reply, listener)));
   }
 
@@ -122,11 +120,7 @@ final class PipelinedUploads {
     byte[] handle = reply.getBytes();
     Outcome outcome = new Outcome();
     if (data.length > 0) {
-      Buffer write = new ByteArrayBuffer(data.length + handle.length + 32, false);
-      write.putBytes(handle);
-      write.putLong(0);
-      write.putBytes(data);
-      int writeId = send(SftpConstants.SSH_FXP_WRITE, write);
+      int writeId = channel.write(handle, 0, data, data.length);
       inFlight.add(new Expect(writeId, r -> outcome.check(r, "write")));
     }
     int setstatId = send(SftpConstants.SSH_FXP_FSETSTAT, modeAndTimes(handle, f.entry()));
@@ -189,16 +183,8 @@ final class PipelinedUploads {
     SftpException error;
 
     void check(Buffer reply, String step) {
-      if (error != null) {
-        return;
-      }
-      if (typeOf(reply) != SftpConstants.SSH_FXP_STATUS) {
-        error = new SftpException(SftpConstants.SSH_FX_BAD_MESSAGE, step + ": unexpected reply type " + typeOf(reply));
-        return;
-      }
-      int code = reply.getInt();
-      if (code != SftpConstants.SSH_FX_OK) {
-        error = new SftpException(code, step + ": " + reply.getString());
+      if (error == null) {
+        error = SftpReplies.error(reply, step);
       }
     }
   }

@@ -15,17 +15,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -495,20 +493,18 @@ public final class SftpRemote implements Remote {
     }
     boolean done = false;
     try {
-      List<SftpRequests> lanes = List.copyOf(taken);
-      int window = PIPE_WINDOW;
-      if (lanes.size() == 1) {
-        new PipelinedUploads(lanes.get(0), window, this::remote).upload(small, listener);
+      if (taken.size() == 1) {
+        new PipelinedUploads(taken.get(0), PIPE_WINDOW, this::remote).upload(small, listener);
       } else {
         List<Future<Void>> parts = new ArrayList<>();
-        for (int c = 0; c < lanes.size(); c++) {
-          SftpRequests lane = lanes.get(c);
+        for (int c = 0; c < taken.size(); c++) {
+          SftpPipe lane = taken.get(c);
           List<FileTransfer> share = new ArrayList<>();
-          for (int i = c; i < small.size(); i += lanes.size()) {
+          for (int i = c; i < small.size(); i += taken.size()) {
             share.add(small.get(i));
           }
           parts.add(workers.submit(() -> {
-            new PipelinedUploads(lane, window, this::remote).upload(share, listener);
+            new PipelinedUploads(lane, PIPE_WINDOW, this::remote).upload(share, listener);
             return null;
           }));
         }
@@ -672,8 +668,7 @@ public final class SftpRemote implements Remote {
       try (CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write, OpenMode.Create, OpenMode.Exclusive))) {
         long sent = f.entry().size() <= writeSize ? writeWhole(f, handle, listener) : writeStreamed(f, temp, handle, listener);
         if (sent != f.entry().size()) {
-          throw new java.nio.file.NoSuchFileException(f.local().toString(), null,
-              "changed while being sent (" + sent + " bytes read, " + f.entry().size() + " expected)");
+          throw ChunkedSftpUpload.changed(f, sent + " bytes read, " + f.entry().size() + " expected");
         }
         sftp.setStat(handle, attributesOf(f.entry()));
         if (fsync != null && sent >= FSYNC_THRESHOLD) {
@@ -698,7 +693,7 @@ public final class SftpRemote implements Remote {
    */
   private void uploadOverPipe(SftpPipe pipe, FileTransfer f, TransferListener listener) throws IOException {
     String temp = remote(TempNames.beside(f.entry().path()));
-    byte[] handle = pipe.open(temp, SftpConstants.SSH_FXF_WRITE | SftpConstants.SSH_FXF_CREAT | SftpConstants.SSH_FXF_EXCL);
+    byte[] handle = pipe.open(temp, PipelinedUploads.CREATE_EXCLUSIVE);
     boolean done = false;
     try {
       WriteWindow window = new WriteWindow(pipe, handle, Math.max(4, ChunkedSftpUpload.WINDOW_BYTES / writeSize),
@@ -721,8 +716,7 @@ public final class SftpRemote implements Remote {
         throw e;
       }
       if (sent != f.entry().size()) {
-        throw new java.nio.file.NoSuchFileException(f.local().toString(), null,
-            "changed while being sent (" + sent + " bytes read, " + f.entry().size() + " expected)");
+        throw ChunkedSftpUpload.changed(f, sent + " bytes read, " + f.entry().size() + " expected");
       }
       pipe.call(SftpConstants.SSH_FXP_FSETSTAT, PipelinedUploads.modeAndTimes(handle, f.entry()), "set mode/mtime");
       if (fsync != null && sent >= FSYNC_THRESHOLD) {

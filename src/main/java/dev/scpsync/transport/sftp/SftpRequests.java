@@ -49,17 +49,22 @@ interface SftpRequests {
    * handle.
    */
   default byte[] open(String path, int pflags) throws IOException {
-    Buffer open = new ByteArrayBuffer();
-    open.putString(path, StandardCharsets.UTF_8);
-    open.putUInt(pflags);
-    open.putUInt(0); // no attributes
-    int id = send(SftpConstants.SSH_FXP_OPEN, open);
+    int id = send(SftpConstants.SSH_FXP_OPEN, openRequest(path, pflags));
     flush();
     Buffer reply = receive(id);
     if (SftpReplies.typeOf(reply) == SftpConstants.SSH_FXP_HANDLE) {
       return reply.getBytes();
     }
     throw SftpReplies.error(reply, "cannot open " + path);
+  }
+
+  /** The payload of an SSH_FXP_OPEN of {@code path} with SFTP v3 {@code pflags} and no attributes. */
+  static Buffer openRequest(String path, int pflags) {
+    Buffer open = new ByteArrayBuffer();
+    open.putString(path, StandardCharsets.UTF_8);
+    open.putUInt(pflags);
+    open.putUInt(0); // no attributes
+    return open;
   }
 
   /** Closes a handle and waits for the server's answer (for a written file: its data is in place). */

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FindListingOverSftpTest {
   private static final Instant T = Instant.parse("2024-07-08T09:10:11.123456789Z");
+  /** What {@link SftpRemote} logs when find listed the tree. */
+  private static final String LISTED_BY_FIND = ".*: \\d+ entries listed by find in \\d+ ms";
 
   @TempDir Path tmp;
   private LogCapture log;
@@ -53,7 +55,7 @@ class FindListingOverSftpTest {
       TestServer.Location remote = server.location(tmp, "dest");
       makeTree(remote.onDisk());
       Map<String, Entry> viaFind = listWithSftpRemote(server, remote.remotePath());
-      assertThat(log.messages()).anyMatch(m -> m.matches(".*: \\d+ entries listed by find in \\d+ ms"));
+      assertThat(log.messages()).anyMatch(m -> m.matches(LISTED_BY_FIND));
       Map<String, Entry> viaSftp = listWithSftpLister(server, remote.remotePath());
 
       assertThat(viaFind).isEqualTo(viaSftp);
@@ -70,7 +72,7 @@ class FindListingOverSftpTest {
       makeTree(start.resolve("site"));
       // The shell's home (root's) has no "site"; SFTP resolves it in its start directory.
       Map<String, Entry> viaFind = listWithSftpRemote(server, "site");
-      assertThat(log.messages()).anyMatch(m -> m.matches(".*: \\d+ entries listed by find in \\d+ ms"));
+      assertThat(log.messages()).anyMatch(m -> m.matches(LISTED_BY_FIND));
       assertThat(viaFind).isEqualTo(listWithSftpLister(server, "site"));
       assertThat(viaFind).containsKey("a/b/deep.txt");
     }

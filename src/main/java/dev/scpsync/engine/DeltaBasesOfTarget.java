@@ -4,6 +4,8 @@ import dev.scpsync.state.SyncedFile;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.BlockHashes;
 import dev.scpsync.transport.DeltaBases;
+import dev.scpsync.transport.FileDigest;
+import dev.scpsync.transport.FileTransfer;
 import java.util.Optional;
 
 /**
@@ -12,9 +14,16 @@ import java.util.Optional;
  */
 final class DeltaBasesOfTarget implements DeltaBases {
   private final TargetState state;
+  private final LargeFileDigests read;
 
-  DeltaBasesOfTarget(TargetState state) {
+  DeltaBasesOfTarget(TargetState state, LargeFileDigests read) {
     this.state = state;
+    this.read = read;
+  }
+
+  @Override
+  public Optional<FileDigest> readAlready(FileTransfer f) {
+    return read.get(f.entry().path(), f.entry().size(), f.entry().mtime());
   }
 
   @Override

@@ -36,6 +36,7 @@ public final class RunningRemoteHash implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunningRemoteHash.class);
   private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
   private static final long END = -1;
+  private static final long DD_BLOCK = 64 * 1024;
 
   private final BlockingQueue<Long> confirmed = new LinkedBlockingQueue<>();
   private final CompletableFuture<Optional<String>> result = new CompletableFuture<>();
@@ -49,8 +50,13 @@ public final class RunningRemoteHash implements AutoCloseable {
     String file = ShellQuoting.quote(remotePath);
     // Chunk numbers arrive on stdin, one per line, in order; a chunk dd cannot read makes the
     // whole command fail (a digest of less than the file would only look like a mismatch).
+    // dd copies through a buffer of bs bytes: 64 KiB stays in the CPU's caches, where one of a
+    // whole chunk (8 MiB, faulted in afresh by every dd) cost the server 2.6 CPU-seconds per GiB
+    // hashed instead of 1.8 (openssl reading the file itself: 0.8; the rest is the pipe).
+    long bs = chunk % DD_BLOCK == 0 ? DD_BLOCK : chunk;
+    long count = chunk / bs;
     this.command = RemoteHashes.HASH_STDIN + "[ -r " + file + " ] || exit 2; "
-        + "{ while read n; do dd if=" + file + " bs=" + chunk + " skip=$n count=1 2>/dev/null "
+        + "{ while read n; do dd if=" + file + " bs=" + bs + " skip=$((n*" + count + ")) count=" + count + " 2>/dev/null "
         + "|| { echo \"cannot read chunk $n\" >&2; exit 3; }; done; } | h";
     this.feeder = Thread.ofVirtual().name("scpsync-remote-hash").unstarted(this::run);
   }

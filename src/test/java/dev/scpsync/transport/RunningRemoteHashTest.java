@@ -19,6 +19,8 @@ import org.apache.sshd.client.session.ClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,18 +50,20 @@ class RunningRemoteHashTest {
     }
   }
 
-  @Test
-  void aFileHashedChunkByChunkWhileItGrowsGivesTheDigestOfTheWholeFile() throws Exception {
-    byte[] data = random(5 * CHUNK + 12_345);
+  /** Chunks of 1 MiB are read 64 KiB at a time; 100,000 bytes, which 64 KiB does not divide, at once. */
+  @ParameterizedTest(name = "chunks of {0} bytes")
+  @ValueSource(ints = {CHUNK, 100_000})
+  void aFileHashedChunkByChunkWhileItGrowsGivesTheDigestOfTheWholeFile(int chunk) throws Exception {
+    byte[] data = random(5 * chunk + 12_345);
     TestServer.Location remote = sftp.location(tmp, "grow");
     Path onDisk = Files.createDirectories(remote.onDisk()).resolve("part");
     Files.createFile(onDisk);
     try (SshConnector connector = new SshConnector(sftp.sshOptions());
         ClientSession session = connector.connect(TargetSpec.parse(sftp.target(remote.remotePath())));
-        RunningRemoteHash hash = RunningRemoteHash.start(session, remote.remotePath() + "/part", CHUNK, 0)) {
-      for (int c = 0; c * CHUNK < data.length; c++) {
+        RunningRemoteHash hash = RunningRemoteHash.start(session, remote.remotePath() + "/part", chunk, 0)) {
+      for (int c = 0; c * chunk < data.length; c++) {
         try (OutputStream out = Files.newOutputStream(onDisk, StandardOpenOption.APPEND)) {
-          out.write(data, c * CHUNK, Math.min(CHUNK, data.length - c * CHUNK));
+          out.write(data, c * chunk, Math.min(chunk, data.length - c * chunk));
         }
         hash.confirmed(c + 1);
         Thread.sleep(20); // let the server read some chunks before the file is complete

@@ -4,8 +4,6 @@ import dev.scpsync.state.SyncedFile;
 import dev.scpsync.state.TargetState;
 import dev.scpsync.transport.BlockHashes;
 import dev.scpsync.transport.DeltaBases;
-import dev.scpsync.transport.FileDigest;
-import dev.scpsync.transport.FileTransfer;
 import java.util.Optional;
 
 /**
@@ -14,16 +12,9 @@ import java.util.Optional;
  */
 final class DeltaBasesOfTarget implements DeltaBases {
   private final TargetState state;
-  private final LargeFileDigests read;
 
-  DeltaBasesOfTarget(TargetState state, LargeFileDigests read) {
+  DeltaBasesOfTarget(TargetState state) {
     this.state = state;
-    this.read = read;
-  }
-
-  @Override
-  public Optional<FileDigest> readAlready(FileTransfer f) {
-    return read.get(f.entry().path(), f.entry().size(), f.entry().mtime());
   }
 
   @Override

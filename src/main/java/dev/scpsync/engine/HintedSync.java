@@ -100,9 +100,8 @@ final class HintedSync {
 
     Map<String, String> syncedHashes = column(synced, SyncedFile::sha256);
     Map<String, String> syncedKeys = column(synced, SyncedFile::fileKey);
-    LargeFileDigests read = LargeFileDigests.forDeltas(options, state);
     SyncInputs inputs = new SyncInputs(localView, syncedView, null,
-        LocalFacts.sha256(root, PushJob.hashCandidates(localView, syncedView, syncedHashes), read), syncedHashes,
+        LocalFacts.sha256(root, PushJob.hashCandidates(localView, syncedView, syncedHashes)), syncedHashes,
         LocalFacts.fileKeys(root, PushJob.newPaths(localView, syncedView)), syncedKeys);
     PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(),
         options.excludes()::excludesWithAncestors);
@@ -116,7 +115,7 @@ final class HintedSync {
     long planned = System.nanoTime();
     long executed;
     // Large files go in journaled chunks here too, so an upload cut between reconciles resumes.
-    Chunking chunking = PushJob.chunking(options, state, read);
+    Chunking chunking = PushJob.chunking(options, state);
     PlanExecutor executor;
     try (TargetStateRecorder recorder = new TargetStateRecorder(state, root)) {
       executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener, recorder);

@@ -1,11 +1,8 @@
 package dev.scpsync.engine;
 
-import dev.scpsync.transport.FileDigest;
-import dev.scpsync.transport.LocalSha256;
 import dev.scpsync.watch.DirtyPath;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -65,18 +62,10 @@ final class LocalFacts {
 
   /** SHA-256 of the given files' content; files that cannot be read are left out. */
   static Map<String, String> sha256(Path root, Collection<String> paths) {
-    return sha256(root, paths, LargeFileDigests.NONE);
-  }
-
-  /**
-   * SHA-256 of the given files' content, files that cannot be read left out; the large ones (as
-   * {@code large} says) read with their block digests too and kept there for their uploads.
-   */
-  static Map<String, String> sha256(Path root, Collection<String> paths, LargeFileDigests large) {
     Map<String, String> hashes = new HashMap<>();
     for (String p : paths) {
       try {
-        hashes.put(p, sha256(root.resolve(p), p, large));
+        hashes.put(p, sha256(root.resolve(p)));
       } catch (IOException e) {
         // vanished or unreadable: it is simply not a candidate; the transfer reports the problem
       }
@@ -84,41 +73,22 @@ final class LocalFacts {
     return hashes;
   }
 
-  private static String sha256(Path file, String path, LargeFileDigests large) throws IOException {
-    try (FileChannel in = FileChannel.open(file, LinkOption.NOFOLLOW_LINKS)) {
-      long size = in.size();
-      int blockSize = large.blockSize(path, size);
-      if (blockSize == 0) {
-        return sha256(in);
-      }
-      FileDigest digest = LocalSha256.of(in, size, blockSize);
-      // The mtime after the read: a file written meanwhile no longer matches its scan, and its
-      // upload reads it again.
-      large.put(path, size, Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant(), digest);
-      return digest.sha256();
-    }
-  }
-
   static String sha256(Path file) throws IOException {
-    try (SeekableByteChannel in = Files.newByteChannel(file, LinkOption.NOFOLLOW_LINKS)) {
-      return sha256(in);
-    }
-  }
-
-  private static String sha256(SeekableByteChannel in) throws IOException {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK always has SHA-256", e);
     }
-    // Sized to the file: most are small, and a 256 KiB buffer per 4 KiB file was most of a
-    // large push's allocation. One byte more than the size, so the end is seen in one read.
-    byte[] buf = new byte[(int) Math.min(256 * 1024, in.size() + 1)];
-    ByteBuffer bb = ByteBuffer.wrap(buf);
-    int n;
-    while ((n = in.read(bb.clear())) > 0) {
-      digest.update(buf, 0, n);
+    try (SeekableByteChannel in = Files.newByteChannel(file, LinkOption.NOFOLLOW_LINKS)) {
+      // Sized to the file: most are small, and a 256 KiB buffer per 4 KiB file was most of a
+      // large push's allocation. One byte more than the size, so the end is seen in one read.
+      byte[] buf = new byte[(int) Math.min(256 * 1024, in.size() + 1)];
+      ByteBuffer bb = ByteBuffer.wrap(buf);
+      int n;
+      while ((n = in.read(bb.clear())) > 0) {
+        digest.update(buf, 0, n);
+      }
     }
     return HexFormat.of().formatHex(digest.digest());
   }

@@ -217,9 +217,8 @@ public final class PushJob {
       syncedHashes.keySet().removeIf(p -> !kept.contains(p));
       syncedKeys.keySet().removeIf(p -> !kept.contains(p));
     }
-    LargeFileDigests read = LargeFileDigests.forDeltas(options, state);
     SyncInputs inputs = new SyncInputs(local, synced, remoteTree,
-        LocalFacts.sha256(root, hashCandidates(local, synced, syncedHashes), read), syncedHashes,
+        LocalFacts.sha256(root, hashCandidates(local, synced, syncedHashes)), syncedHashes,
         LocalFacts.fileKeys(root, newPaths(local, synced)), syncedKeys);
     PlanOptions planOptions = new PlanOptions(options.delete(), remote.supportsSymlinks(), options.excludes()::excludesWithAncestors);
     IncrementalPlan plan = IncrementalPlanner.plan(inputs, planOptions, options.safety());
@@ -236,7 +235,7 @@ public final class PushJob {
       remote.createRoot();
     }
     try (TargetStateRecorder recorder = state != null ? new TargetStateRecorder(state, root) : null) {
-      Chunking chunking = chunking(options, state, read);
+      Chunking chunking = chunking(options, state);
       PlanExecutor executor = new PlanExecutor(new RemoteDestination(remote, root, chunking, options.bwlimit()), listener,
           recorder != null ? recorder : StateRecorder.NONE);
       List<dev.scpsync.state.Transfer> journaled = state != null ? state.journal().inFlight() : List.of();
@@ -305,15 +304,14 @@ public final class PushJob {
   /**
    * How large files go to a target: chunked at the options' size, journaled in its state (so an
    * interrupted upload resumes) and sent as deltas against what its state recorded, unless the
-   * options say not to; without a state, chunked and verified only. {@code read}: the digests of
-   * large files planning read already.
+   * options say not to; without a state, chunked and verified only.
    */
-  static Chunking chunking(SyncOptions options, TargetState state, LargeFileDigests read) {
+  static Chunking chunking(SyncOptions options, TargetState state) {
     if (state == null) {
       return new Chunking(options.chunkSize(), ChunkJournal.NONE);
     }
     return new Chunking(options.chunkSize(), new JournalOfTarget(state.journal()),
-        options.delta() ? new DeltaBasesOfTarget(state, read) : DeltaBases.NONE);
+        options.delta() ? new DeltaBasesOfTarget(state) : DeltaBases.NONE);
   }
 
   static SyncResult result(IncrementalPlan plan, Remote remote, boolean dryRun, PlanExecutor executor,

@@ -24,14 +24,5 @@ public interface DeltaBases {
    */
   record Base(long size, Instant mtime, BlockHashes blocks) {}
 
-  /**
-   * The SHA-256 and block digests of the version of {@code f} to be sent, when something read it
-   * already (the engine, to tell an edited file from a touched one) and it had the size and mtime
-   * {@code f} was scanned with: a delta then need not read it again.
-   */
-  default Optional<FileDigest> readAlready(FileTransfer f) {
-    return Optional.empty();
-  }
-
   DeltaBases NONE = path -> Optional.empty();
 }

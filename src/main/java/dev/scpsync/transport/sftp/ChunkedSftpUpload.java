@@ -148,7 +148,7 @@ final class ChunkedSftpUpload {
     Verdict v = null;
     Optional<DeltaBases.Base> base = bases.find(f.entry().path());
     if (base.isPresent() && journal.find(f.entry().path()).isEmpty()) {
-      v = new SftpDeltaUpload(sftp, session, remote, writeSize, fsync, placement).upload(f, base.get(), bases.readAlready(f), listener);
+      v = new SftpDeltaUpload(sftp, session, remote, writeSize, fsync, placement).upload(f, base.get(), listener);
     }
     if (v == null) {
       v = attempt(f, listener, true);

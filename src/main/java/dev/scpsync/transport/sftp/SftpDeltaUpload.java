@@ -74,15 +74,12 @@ final class SftpDeltaUpload {
   /**
    * Sends {@code f} as a delta against {@code base} and puts it in place.
    *
-   * @param read the digests of {@code f}'s content when they were taken already; else it is read
-   *     here
    * @return how the result was checked, or null when a delta does not apply here and the file must
    *     go whole (nothing was changed on the remote)
    * @throws NoSuchFileException when the local file changed while being sent
    * @throws IOException when the session was lost or the server refused a write
    */
-  Verdict upload(FileTransfer f, DeltaBases.Base base, Optional<FileDigest> read, TransferListener listener)
-      throws IOException {
+  Verdict upload(FileTransfer f, DeltaBases.Base base, TransferListener listener) throws IOException {
     String path = f.entry().path();
     String finalPath = remote.apply(path);
     Attributes there = SftpLister.lstatOrNull(sftp, finalPath);
@@ -104,17 +101,12 @@ final class SftpDeltaUpload {
       long t0 = System.nanoTime();
       FutureTask<String> copying = new FutureTask<>(() -> copy(finalPath, temp, Math.min(base.size(), size)));
       Thread.ofVirtual().name("scpsync-remote-copy").start(copying);
-      FileDigest digest = read.filter(d -> d.blocks() != null && d.blocks().blockSize() == base.blocks().blockSize())
-          .orElse(null);
-      if (digest != null) {
-        log.debug("{}: its block digests were taken while planning", path);
-      } else {
-        try {
-          digest = LocalSha256.of(local, size, base.blocks().blockSize());
-        } catch (IOException e) {
-          discard(copying, temp);
-          throw e;
-        }
+      FileDigest digest;
+      try {
+        digest = LocalSha256.of(local, size, base.blocks().blockSize());
+      } catch (IOException e) {
+        discard(copying, temp);
+        throw e;
       }
       long t1 = System.nanoTime();
       BlockDelta delta = BlockDelta.between(base.blocks(), digest.blocks(), size);

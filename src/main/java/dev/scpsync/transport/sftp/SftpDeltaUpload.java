@@ -121,10 +121,17 @@ final class SftpDeltaUpload {
       }
       long t2 = System.nanoTime();
       boolean placed = false;
+      FutureTask<Optional<String>> hashing = null;
       try {
+        long t3;
         try (CloseableHandle handle = sftp.open(temp, EnumSet.of(OpenMode.Write))) {
           write(f, local, handle, delta, listener);
           sftp.setStat(handle, SftpRemote.attributesOf(f.entry()).size(size));
+          t3 = System.nanoTime();
+          // Once the writes and the size are acknowledged the content is final: the server hashes
+          // it while the same data goes to its disk (fsync of a 1 GiB copy: ~0.5 s on ext4 here).
+          hashing = new FutureTask<>(() -> ChunkedSftpUpload.hashOnServer(session, temp));
+          Thread.ofVirtual().name("scpsync-remote-hash").start(hashing);
           if (fsync != null) {
             fsync.fsync(handle);
           }
@@ -133,10 +140,11 @@ final class SftpDeltaUpload {
           throw changed(f, "modified while being sent");
         }
         String localHex = digest.sha256();
-        long t3 = System.nanoTime();
-        Optional<String> remoteHex = ChunkedSftpUpload.hashOnServer(session, temp);
-        log.debug("{}: delta timings: local hashing {} ms, remote copy done {} ms later, writes {} ms, remote SHA-256 {} ms",
-            path, ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(System.nanoTime() - t3));
+        long t4 = System.nanoTime();
+        Optional<String> remoteHex = Futures.await(hashing);
+        log.debug("{}: delta timings: local hashing {} ms, remote copy done {} ms later, writes {} ms, "
+            + "remote SHA-256 {} ms (beside the fsync: {} ms)", path, ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
+            ms(System.nanoTime() - t3), ms(t4 - t3));
         if (remoteHex.isPresent() && !remoteHex.get().equals(localHex)) {
           log.error("{}: SHA-256 of the delta's result on the remote differs from the local file", path);
           return Verdict.MISMATCH;
@@ -150,6 +158,9 @@ final class SftpDeltaUpload {
         return remoteHex.isPresent() ? Verdict.VERIFIED : Verdict.UNVERIFIED;
       } finally {
         if (!placed) {
+          if (hashing != null) {
+            hashing.cancel(true); // its file is about to go
+          }
           removeQuietly(temp);
         }
       }

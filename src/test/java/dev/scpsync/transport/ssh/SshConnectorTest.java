@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.scpsync.testing.OpenSshServer;
 import dev.scpsync.testing.Processes;
+import dev.scpsync.testing.ServerKind;
+import dev.scpsync.testing.TestServer;
 import dev.scpsync.transport.TargetSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -126,6 +128,22 @@ class SshConnectorTest {
         ClientSession session = connector.connect(target())) {
       assertThat(session.getNegotiatedKexParameter(KexProposalOption.C2SENC)).isEqualTo(expected);
       assertThat(session.getNegotiatedKexParameter(KexProposalOption.S2CENC)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void keyExchangeIsPostQuantumWithMlKemFirstWhereTheServerHasIt() throws Exception {
+    try (SshConnector connector = new SshConnector(isolated(server));
+        ClientSession session = connector.connect(target())) {
+      // OpenSSH 9.9 and later offer ML-KEM; older ones (Debian 12: 9.2) only sntrup761.
+      String expected = session.getServerKexProposals().get(KexProposalOption.ALGORITHMS).contains(SshConnector.MLKEM_KEX)
+          ? SshConnector.MLKEM_KEX : "sntrup761x25519-sha512";
+      assertThat(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS)).isEqualTo(expected);
+    }
+    try (TestServer receiver = TestServer.start(ServerKind.EMBEDDED_RECEIVER, dir.resolve("receiver"));
+        SshConnector connector = new SshConnector(receiver.sshOptions());
+        ClientSession session = connector.connect(TargetSpec.parse(receiver.target("/")))) {
+      assertThat(session.getNegotiatedKexParameter(KexProposalOption.ALGORITHMS)).isEqualTo(SshConnector.MLKEM_KEX);
     }
   }
 

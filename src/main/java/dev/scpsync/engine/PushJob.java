@@ -383,11 +383,24 @@ public final class PushJob {
     }
     for (Entry l : local.entries()) {
       Entry s = synced.get(l.path());
-      if (s == null || s.type() != l.type() || s.size() != l.size() || (l.isFile() && !s.mtime().equals(l.mtime()))) {
+      if (s == null || s.type() != l.type() || !unchangedSinceSync(l, s)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Whether an entry is as it was synced, in everything a push would send or set: a file's size,
+   * mtime and mode, a directory's mode and mtime, a symlink's target (the same length, hence the
+   * same size, is not enough).
+   */
+  private static boolean unchangedSinceSync(Entry local, Entry synced) {
+    return switch (local.type()) {
+      case FILE -> synced.size() == local.size() && synced.mtime().equals(local.mtime()) && synced.mode() == local.mode();
+      case DIRECTORY -> synced.mode() == local.mode() && synced.mtime().equals(local.mtime());
+      case SYMLINK -> synced.linkTarget().equals(local.linkTarget());
+    };
   }
 
   /** Files whose hash could decide something: same size but new mtime, or new paths of a vanished size. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
@@ -240,6 +241,45 @@ class SyncStateTest {
     CliRun changed = CliRun.of(CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
         "--state-dir", tmp.resolve("state"), "--trust-state"));
     assertThat(changed.exitCode()).as("a local change needs the server, and its key is unknown here").isEqualTo(ExitCodes.CONNECT);
+  }
+
+  @Test
+  void trustStateSendsAModeASymlinkTargetAndADirectoryMtimeThatChangedAlone() throws Exception {
+    TestServer server = servers.get(ServerKind.OPENSSH_SFTP);
+    Path src = tree(tmp.resolve("src"), 2);
+    Files.createSymbolicLink(src.resolve("latest"), Path.of("aaaa"));
+    TestServer.Location remote = server.location(tmp, "dest");
+    assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
+    // A known_hosts without the server's key: a push that connects fails with exit code 3.
+    Path untrusting = Files.createFile(tmp.resolve("empty_known_hosts"));
+    List<String> noTrust = List.of("--known-hosts", untrusting.toString(), "-i", server.userKey().toString(), "--no-agent", "-F", "/dev/null");
+    List<String> idle = CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
+        "--state-dir", tmp.resolve("state"), "--trust-state");
+
+    Path page = src.resolve("index.html");
+    Files.setPosixFilePermissions(page, PosixFilePermissions.fromString("rwxr-x---"));
+    assertThat(CliRun.of(idle).exitCode()).as("a new mode is a local change").isEqualTo(ExitCodes.CONNECT);
+    CliRun mode = push(server, src, remote.remotePath(), "--trust-state");
+    assertThat(mode.exitCode()).as(mode.toString()).isZero();
+    Trees.assertSameTree(src, remote.onDisk());
+
+    Files.delete(src.resolve("latest"));
+    Files.createSymbolicLink(src.resolve("latest"), Path.of("bbbb")); // same length: same size
+    assertThat(CliRun.of(idle).exitCode()).as("a new symlink target is a local change").isEqualTo(ExitCodes.CONNECT);
+    CliRun link = push(server, src, remote.remotePath(), "--trust-state");
+    assertThat(link.exitCode()).as(link.toString()).isZero();
+    Trees.assertSameTree(src, remote.onDisk());
+
+    FileTime past = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+    Files.setLastModifiedTime(src.resolve("docs"), past);
+    assertThat(CliRun.of(idle).exitCode()).as("a directory's new mtime is a local change").isEqualTo(ExitCodes.CONNECT);
+    CliRun dir = push(server, src, remote.remotePath(), "--trust-state");
+    assertThat(dir.exitCode()).as(dir.toString()).isZero();
+    assertThat(Files.getLastModifiedTime(remote.onDisk().resolve("docs"))).isEqualTo(past);
+
+    CliRun after = CliRun.of(idle);
+    assertThat(after.exitCode()).as("all of it synced: no need to connect again: %s", after).isZero();
+    assertThat(after.out()).contains(": 0 files (0 B) transferred");
   }
 
   @Test

@@ -46,6 +46,16 @@ class SyncStateTest {
         "--state-dir", tmp.resolve("state"), List.of(extra)));
   }
 
+  /**
+   * A {@code push --trust-state} that cannot connect: its known_hosts lacks the server's key, so
+   * a push that needs the server fails with exit code 3 ({@link ExitCodes#CONNECT}).
+   */
+  private List<String> trustStatePushThatCannotConnect(TestServer server, Path src, String remotePath) throws IOException {
+    Path untrusting = Files.createFile(tmp.resolve("empty_known_hosts"));
+    List<String> noTrust = List.of("--known-hosts", untrusting.toString(), "-i", server.userKey().toString(), "--no-agent", "-F", "/dev/null");
+    return CliRun.args("push", src, server.target(remotePath), noTrust, "--state-dir", tmp.resolve("state"), "--trust-state");
+  }
+
   private static Path tree(Path root, int files) throws IOException {
     Files.createDirectories(root.resolve("docs"));
     for (int i = 0; i < files; i++) {
@@ -229,17 +239,13 @@ class SyncStateTest {
     Path src = tree(tmp.resolve("src"), 5);
     TestServer.Location remote = server.location(tmp, "dest");
     assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
-    // A known_hosts without the server's key: connecting would fail with exit code 3.
-    Path untrusting = Files.createFile(tmp.resolve("empty_known_hosts"));
-    List<String> noTrust = List.of("--known-hosts", untrusting.toString(), "-i", server.userKey().toString(), "--no-agent", "-F", "/dev/null");
-    CliRun idle = CliRun.of(CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
-        "--state-dir", tmp.resolve("state"), "--trust-state"));
+    List<String> cannotConnect = trustStatePushThatCannotConnect(server, src, remote.remotePath());
+    CliRun idle = CliRun.of(cannotConnect);
     assertThat(idle.exitCode()).as(idle.toString()).isZero();
     assertThat(idle.out()).contains(": 0 files (0 B) transferred");
 
     Files.writeString(src.resolve("index.html"), "<h1>changed</h1>\n");
-    CliRun changed = CliRun.of(CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
-        "--state-dir", tmp.resolve("state"), "--trust-state"));
+    CliRun changed = CliRun.of(cannotConnect);
     assertThat(changed.exitCode()).as("a local change needs the server, and its key is unknown here").isEqualTo(ExitCodes.CONNECT);
   }
 
@@ -250,11 +256,7 @@ class SyncStateTest {
     Files.createSymbolicLink(src.resolve("latest"), Path.of("aaaa"));
     TestServer.Location remote = server.location(tmp, "dest");
     assertThat(push(server, src, remote.remotePath()).exitCode()).isZero();
-    // A known_hosts without the server's key: a push that connects fails with exit code 3.
-    Path untrusting = Files.createFile(tmp.resolve("empty_known_hosts"));
-    List<String> noTrust = List.of("--known-hosts", untrusting.toString(), "-i", server.userKey().toString(), "--no-agent", "-F", "/dev/null");
-    List<String> idle = CliRun.args("push", src, server.target(remote.remotePath()), noTrust,
-        "--state-dir", tmp.resolve("state"), "--trust-state");
+    List<String> idle = trustStatePushThatCannotConnect(server, src, remote.remotePath());
 
     Path page = src.resolve("index.html");
     Files.setPosixFilePermissions(page, PosixFilePermissions.fromString("rwxr-x---"));

@@ -43,6 +43,8 @@ public final class SshConnector implements Closeable {
 
   /** Each channel's receive window: 16 MiB keeps one download at 160 MiB/s over a 100 ms link. */
   static final long RECEIVE_WINDOW = 16L << 20;
+  /** The post-quantum hybrid key exchange OpenSSH 9.9 and later (and the embedded receiver) offer. */
+  static final String MLKEM_KEX = "mlkem768x25519-sha256";
 
   private final SshOptions options;
   private final SshClient client;
@@ -252,9 +254,6 @@ public final class SshConnector implements Closeable {
     client.stop();
     client.close();
   }
-
-  /** The post-quantum hybrid key exchange OpenSSH 9.9 and later (and the embedded receiver) offer. */
-  static final String MLKEM_KEX = "mlkem768x25519-sha256";
 
   /**
    * MINA's key exchanges with ML-KEM first, as OpenSSH 10 orders them; MINA puts sntrup761 first.
